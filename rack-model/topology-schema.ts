@@ -35,6 +35,8 @@ export const GeneratedRecirculationSchema = Type.Object(
     endOfRowFactor: Type.Optional(Type.Number({ minimum: 1, default: 1.5 })),
     /** Pairs of row ids that share a hot aisle. */
     hotAislePairs: Type.Optional(Type.Array(Type.Tuple([Type.String(), Type.String()]), { default: [] })),
+    /** Graph distance of one hop across a shared hot aisle, in rack slots (1 = as close as a neighbour). */
+    aisleHopSlots: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1 })),
   },
   { additionalProperties: false },
 );
@@ -44,6 +46,8 @@ export const HeatRecirculationSchema = Type.Object(
   {
     /** row i = inlet that warms, column j = rack whose exhaust causes it; °C per kW; racks in list order. */
     matrixCPerKW: Type.Optional(Type.Array(Type.Array(Type.Number()))),
+    /** Rack ids in the matrix's row/column order, when it differs from the order of `racks`. */
+    rackOrder: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     generated: Type.Optional(GeneratedRecirculationSchema),
   },
   { additionalProperties: false },

@@ -54,14 +54,19 @@ export type PlanResult =
       readonly planner: string;
       /** New power per rack id, W; sums to the demand. */
       readonly allocationW: Readonly<Record<string, Watts>>;
+      /** Conditions worth an operator's attention that do not make the plan infeasible
+       *  (a rack already over budget, the peak inlet above the red line at the configured supply). */
+      readonly warnings?: readonly string[];
     })
   | (ThermalSummary & {
       readonly feasible: false;
       readonly planner: string;
-      /** Which constraint binds, in words naming racks and limits. */
+      /** Which constraint binds, in words naming racks and limits. The thermal summary describes the
+       *  current powers without the demand. */
       readonly reason: string;
-      /** Thermal summary of the current powers without the demand. */
+      /** Zero for every rack: nothing is placed. */
       readonly allocationW: Readonly<Record<string, Watts>>;
+      readonly warnings?: readonly string[];
     });
 
 export interface Planner {

@@ -1,0 +1,107 @@
+// The LP planner: place ΔP over the racks minimising the peak recirculated inlet rise.
+//   variables  x_r >= 0 (kW, only racks with headroom), s >= 0
+//   minimise   s
+//   subject to Σ_r x_r = ΔP
+//              x_r <= B_r − P_r
+//              Σ_r D_ir x_r − s <= m − (D·P)_i   for every rack i, with m = max_i (D·P)_i
+// so the peak rise is m + s. Shifting by m keeps every right-hand side >= 0 (x = 0, s = 0 is a
+// vertex of the inequalities), which the simplex in javascript-lp-solver handles most reliably.
+// kW rather than W keeps the coefficients near 1. The answer is checked before it is returned.
+import * as jsLpSolver from 'javascript-lp-solver';
+import type { Model, SolverAPI, VariableCoefficients } from 'javascript-lp-solver';
+import { ClimatikError, kilowattsToWatts, wattsToKilowatts } from '../common/index.js';
+import { allocationProblem, feasibleResult, infeasibility, infeasibleResult, planContext, tidyAllocation, type PlanContext } from './plan-common.js';
+import { riseFromVectorC } from './thermal.js';
+import type { PlanRequest, PlanResult, Planner } from './types.js';
+
+// The package's .d.ts is read as CommonJS (the solver one `.default` deeper) while Node loads its
+// ESM build (the solver is the namespace's `default`): find it at run time, whichever it is.
+const solver = findSolver(jsLpSolver);
+
+function findSolver(ns: unknown): SolverAPI {
+  for (let v = ns, depth = 0; depth < 3 && v !== null && typeof v === 'object'; depth++) {
+    if (typeof (v as { Solve?: unknown }).Solve === 'function') return v as SolverAPI;
+    v = (v as { default?: unknown }).default;
+  }
+  throw new ClimatikError('CLIMATIK_SOLVER_FAILED', 'javascript-lp-solver exports no Solve function');
+}
+
+const NAME = 'lp';
+
+/** Solves a javascript-lp-solver model; a parameter so tests can stand in a faulty solver. */
+export type LpSolve = (model: Model) => unknown;
+
+const jsLpSolve: LpSolve = (model) => solver.Solve(model);
+
+export function createLpPlanner(options: { solve?: LpSolve } = {}): Planner {
+  const solve = options.solve ?? jsLpSolve;
+  return {
+    name: NAME,
+    plan(request: PlanRequest): PlanResult {
+      const ctx = planContext(request);
+      const reason = infeasibility(ctx);
+      if (reason !== undefined) return infeasibleResult(ctx, NAME, reason);
+      if (ctx.demandW === 0) return feasibleResult(ctx, NAME, ctx.powerW.map(() => 0));
+      return feasibleResult(ctx, NAME, solvePeakLp(ctx, solve));
+    },
+  };
+}
+
+export const lpPlanner: Planner = createLpPlanner();
+
+/** The LP above as a javascript-lp-solver model (exported for the benchmark). */
+export function buildPeakLp(ctx: PlanContext): { model: Model; baseRiseC: number[]; peakBaseC: number } {
+  const D = ctx.topology.recirculationCPerKW;
+  const baseRiseC = riseFromVectorC(D, ctx.powerW);
+  const peakBaseC = Math.max(...baseRiseC);
+  const constraints: Model['constraints'] = { total: { equal: wattsToKilowatts(ctx.demandW) } };
+  const variables: Record<string, VariableCoefficients> = {};
+  const s: VariableCoefficients = { peak: 1 };
+  baseRiseC.forEach((rise, i) => {
+    constraints[`rise${i}`] = { max: peakBaseC - rise };
+    s[`rise${i}`] = -1;
+  });
+  ctx.headroomW.forEach((headroom, r) => {
+    if (headroom <= 0) return; // over or at budget: x_r = 0, no variable
+    constraints[`cap${r}`] = { max: wattsToKilowatts(headroom) };
+    const column: VariableCoefficients = { total: 1, [`cap${r}`]: 1 };
+    D.forEach((row, i) => {
+      const d = row[r] ?? 0;
+      if (d !== 0) column[`rise${i}`] = d;
+    });
+    variables[`x${r}`] = column;
+  });
+  variables.s = s;
+  return { model: { optimize: 'peak', opType: 'min', constraints, variables }, baseRiseC, peakBaseC };
+}
+
+function solvePeakLp(ctx: PlanContext, solve: LpSolve): number[] {
+  const { model, peakBaseC } = buildPeakLp(ctx);
+  let raw: unknown;
+  try {
+    raw = solve(model);
+  } catch (cause) {
+    throw new ClimatikError('CLIMATIK_SOLVER_FAILED', 'javascript-lp-solver threw', { cause });
+  }
+  if (raw === null || typeof raw !== 'object') throw new ClimatikError('CLIMATIK_SOLVER_FAILED', `solver returned ${String(raw)}`);
+  const result = raw as Record<string, unknown>;
+  // The budget check above proved the LP feasible and s >= 0 bounds it, so anything else is a solver fault.
+  if (result.feasible !== true || result.bounded === false || typeof result.result !== 'number') {
+    throw new ClimatikError('CLIMATIK_SOLVER_FAILED', `solver reported feasible=${String(result.feasible)} bounded=${String(result.bounded)} on a feasible LP`);
+  }
+  const rawW = ctx.powerW.map((_, r) => {
+    const v = result[`x${r}`];
+    return typeof v === 'number' ? kilowattsToWatts(v) : 0; // the solver omits variables at zero
+  });
+  const problem = allocationProblem(ctx, rawW);
+  if (problem !== undefined) throw new ClimatikError('CLIMATIK_SOLVER_FAILED', `solver answer is not a valid plan: ${problem}`);
+  const allocationW = tidyAllocation(ctx, rawW);
+  // The objective it reports must match the peak its allocation really produces.
+  const after = ctx.powerW.map((p, i) => p + (allocationW[i] ?? 0));
+  const peakRiseC = Math.max(...riseFromVectorC(ctx.topology.recirculationCPerKW, after));
+  const claimedC = peakBaseC + result.result;
+  if (Math.abs(peakRiseC - claimedC) > 1e-6 * Math.max(1, Math.abs(claimedC))) {
+    throw new ClimatikError('CLIMATIK_SOLVER_FAILED', `solver objective ${claimedC} °C does not match its allocation's peak rise ${peakRiseC} °C`);
+  }
+  return allocationW;
+}
