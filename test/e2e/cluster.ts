@@ -138,6 +138,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       // lifecycle controller would remove the taint.
       '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
       '--profiling=false',
+      // As on real clusters (kubeadm sets it): privileged pods such as the GPU node agent are allowed.
+      '--allow-privileged=true',
     ]);
     const caPath = join(certDir, 'apiserver.crt');
     await waitUntil(`kube-apiserver serving cert in ${certDir}`, () => Promise.resolve(existsSync(caPath)), { timeoutMs, process: apiserver });
