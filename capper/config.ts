@@ -1,0 +1,29 @@
+// `climatik capper --config FILE`: one schema, defaults, every error with its path, frozen.
+import Type, { type Static } from 'typebox';
+
+const Duration = (d: string, description: string) => Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', default: d, description });
+
+export const CapperConfigSchema = Type.Object(
+  {
+    topologyFile: Type.String({ minLength: 1, description: 'RackTopology YAML (the mounted ConfigMap)' }),
+    telemetry: Type.Union([
+      Type.Object({ prometheusUrl: Type.String({ minLength: 1 }), historyStep: Duration('1m', 'query_range step for forecast history') }, { additionalProperties: false }),
+      Type.Object({ powerFile: Type.String({ minLength: 1, description: 'offline mode: rack power file, re-read every tick' }) }, { additionalProperties: false }),
+    ]),
+    interval: Duration('10s', 'how often every policy is reconciled'),
+    leaderElection: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        namespace: Type.String({ minLength: 1, default: 'climatik-system' }),
+        leaseName: Type.String({ minLength: 1, default: 'climatik-capper' }),
+        leaseDuration: Duration('15s', 'a standby takes over this long after the leader stopped renewing'),
+        renewInterval: Duration('5s', 'how often the leader renews'),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    host: Type.String({ default: '0.0.0.0' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 9103 }),
+  },
+  { additionalProperties: false },
+);
+export type CapperConfig = Static<typeof CapperConfigSchema>;

@@ -1,0 +1,23 @@
+// The capper's Prometheus metrics, registered on a registry passed in (tests use their own).
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface CapperMetrics {
+  readonly actions: Counter<'kind'>;
+  readonly failures: Counter<'kind'>;
+  readonly rackPowerW: Gauge<'policy' | 'rack' | 'kind'>;
+  readonly actuationMs: Histogram;
+  readonly reconcileMs: Histogram;
+  readonly leader: Gauge;
+}
+
+export function capperMetrics(registry: Registry): CapperMetrics {
+  const registers = [registry];
+  return {
+    actions: new Counter({ name: 'climatik_capper_actions_total', help: 'actions applied, by kind', labelNames: ['kind'], registers }),
+    failures: new Counter({ name: 'climatik_capper_action_failures_total', help: 'actions that failed, by kind', labelNames: ['kind'], registers }),
+    rackPowerW: new Gauge({ name: 'climatik_capper_rack_power_watts', help: 'measured, forecast and cap power per guarded rack', labelNames: ['policy', 'rack', 'kind'], registers }),
+    actuationMs: new Histogram({ name: 'climatik_capper_actuation_milliseconds', help: 'API write latency of one action', buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 5000], registers }),
+    reconcileMs: new Histogram({ name: 'climatik_capper_reconcile_milliseconds', help: 'duration of one reconcile of all policies', buckets: [10, 50, 100, 250, 500, 1000, 5000, 30000], registers }),
+    leader: new Gauge({ name: 'climatik_capper_is_leader', help: '1 while this replica holds the lease', registers }),
+  };
+}

@@ -1,0 +1,133 @@
+// reconcilePolicy with a recording ActuatorPort and literal cluster objects: the wiring between
+// decisions, modes, finalizer, failures, Events and status. The real API server path is covered
+// by test/e2e/capper.e2e.test.ts.
+import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { ClimatikError, silentLogger } from '../common/index.js';
+import type { ActuatorPort, PolicyRef } from './actuators/actuators.js';
+import type { ScaledObject } from './cluster-view.js';
+import { NOW_MS, topology } from './decisions/test-fixtures.js';
+import type { Action, PowerSnapshot } from './decisions/types.js';
+import { capperMetrics } from './metrics.js';
+import { ANNOTATIONS, FINALIZER, type PolicyObject, type PolicyStatus } from './policy-schema.js';
+import type { CapperPowerSource } from './power-source.js';
+import { reconcilePolicy } from './reconcile.js';
+
+class Recorder implements ActuatorPort {
+  applied: Action[] = [];
+  events: string[] = [];
+  status: Record<string, unknown> | undefined;
+  finalizers: readonly string[] | undefined;
+  failKinds = new Set<string>();
+  async apply(_p: PolicyRef, a: Action): Promise<void> {
+    if (this.failKinds.has(a.kind)) throw new ClimatikError('CLIMATIK_KUBE_API', `patch failed for ${a.kind}`);
+    this.applied.push(a);
+  }
+  async patchStatus(_p: PolicyRef, s: Record<string, unknown>): Promise<string> {
+    this.status = s;
+    return '2';
+  }
+  async setFinalizers(_p: PolicyRef, f: readonly string[]): Promise<void> {
+    this.finalizers = f;
+  }
+  async event(_p: PolicyRef, type: string, reason: string): Promise<void> {
+    this.events.push(`${type} ${reason}`);
+  }
+}
+
+const power = (rackA: number | undefined): CapperPowerSource => ({
+  snapshot: async (): Promise<PowerSnapshot | undefined> =>
+    rackA === undefined ? undefined : { takenAtMs: NOW_MS, rackPowerW: { 'rack-a': { value: rackA, sampleTimeMs: NOW_MS, stale: false }, 'rack-b': { value: 5000, sampleTimeMs: NOW_MS, stale: false } }, podPowerW: {} },
+  history: async () => ({}),
+  start: () => undefined,
+  stop: async () => undefined,
+});
+
+const report = JSON.stringify({ gpus: [0, 1, 2, 3].map((index) => ({ index, uuid: `g${index}`, enforcedW: 400, defaultW: 400, minW: 150, maxW: 400 })) });
+const node = (name: string, annotations: Record<string, string> = {}): V1Node => ({ metadata: { name, annotations: { [ANNOTATIONS.gpuPowerLimitApplied]: report, ...annotations } } });
+const so = (annotations: Record<string, string> = {}, max = 10): ScaledObject => ({ metadata: { name: 'llm', namespace: 'ml', resourceVersion: '7', annotations }, spec: { scaleTargetRef: { name: 'llm' }, minReplicaCount: 2, maxReplicaCount: max } });
+const deployment: V1Deployment = { metadata: { name: 'llm', namespace: 'ml' }, spec: { selector: { matchLabels: { app: 'llm' } }, template: {} } };
+const pod = (name: string, nodeName: string, annotations: Record<string, string> = {}): V1Pod => ({ metadata: { name, namespace: 'ml', labels: { app: 'llm' }, annotations }, spec: { nodeName, containers: [] } });
+
+function policy(spec: Record<string, unknown>, extra: { finalizers?: string[]; deletionTimestamp?: string; status?: PolicyStatus } = {}): PolicyObject {
+  return {
+    metadata: { name: 'cap', namespace: 'ml', generation: 3, resourceVersion: '1', finalizers: extra.finalizers ?? [FINALIZER], ...(extra.deletionTimestamp ? { deletionTimestamp: extra.deletionTimestamp } : {}) },
+    spec: { mode: 'Enforce', capPercentOfBudget: 90, targets: { scaledObjects: { names: ['llm'] }, gpuPowerLimits: { enabled: true, floorW: 150, stepW: 25 } }, forecast: { method: 'off', horizon: '5m' }, ...spec } as PolicyObject['spec'],
+    ...(extra.status ? { status: extra.status } : {}),
+  };
+}
+
+const objects = (soObj = so(), nodes = [node('a1'), node('a2'), node('b1')]) => ({
+  nodes: nodes.map((n) => ({ ...n, metadata: { ...n.metadata, labels: { 'topology.climatik.io/rack': n.metadata?.name?.startsWith('a') ? 'rack-a' : 'rack-b' } } })),
+  scaledObjects: [soObj],
+  deployments: [deployment],
+  pods: [pod('p1', 'a1'), pod('p2', 'a2'), pod('p3', 'b1')],
+});
+
+const deps = (actuators: Recorder, rackA: number | undefined) => ({ actuators, power: power(rackA), topology: () => topology, logger: silentLogger(), metrics: capperMetrics(new Registry()), nowMs: () => NOW_MS });
+
+void t.test('Enforce on a hot rack: actions applied, one Event each, status and rate-limit memory written', async (t) => {
+  const r = new Recorder();
+  await reconcilePolicy(deps(r, 9800), policy({}), objects());
+  t.same(r.applied.map((a) => a.kind).sort(), ['SetGpuPowerLimit', 'SetGpuPowerLimit', 'SetPodDeletionCost', 'SetPodDeletionCost']);
+  t.equal(r.events.filter((e) => e === 'Normal GpuPowerLimitSet').length, 2);
+  const status = r.status as PolicyStatus;
+  t.equal(status.racksOverCap, 1);
+  t.equal(status.activeActions, 4);
+  t.equal(status.observedGeneration, 3);
+  t.same(Object.keys(status.lastActionTime ?? {}).sort(), ['node/a1', 'node/a2', 'pod/ml/p1', 'pod/ml/p2']);
+  t.equal(status.conditions?.find((c) => c.type === 'Capping')?.status, 'True');
+});
+
+void t.test('Recommend: nothing applied, actions published with an Event; no rate-limit memory', async (t) => {
+  const r = new Recorder();
+  await reconcilePolicy(deps(r, 9800), policy({ mode: 'Recommend' }), objects());
+  t.same(r.applied, []);
+  t.ok(r.events.includes('Normal ActionsRecommended'));
+  const status = r.status as PolicyStatus;
+  t.ok((status.recommendedActions ?? []).length > 0);
+  t.same(status.lastActionTime, {});
+  t.equal(status.conditions?.find((c) => c.type === 'Capping')?.reason, 'OverCapNotEnforced');
+});
+
+void t.test('a failed action: Warning Event, Degraded condition, and it does not hold the rate limit', async (t) => {
+  const r = new Recorder();
+  r.failKinds.add('SetGpuPowerLimit');
+  await reconcilePolicy(deps(r, 9800), policy({}), objects());
+  t.ok(r.events.includes('Warning ActionFailed'));
+  const status = r.status as PolicyStatus;
+  t.equal(status.conditions?.find((c) => c.type === 'Degraded')?.reason, 'ActionsFailed');
+  t.notOk('node/a1' in (status.lastActionTime ?? {}), 'retried next tick');
+});
+
+void t.test('no telemetry: Ready False, nothing done', async (t) => {
+  const r = new Recorder();
+  await reconcilePolicy(deps(r, undefined), policy({}), objects());
+  t.same(r.applied, []);
+  t.equal((r.status as PolicyStatus).conditions?.find((c) => c.type === 'Ready')?.reason, 'NoTelemetry');
+});
+
+void t.test('invalid spec: Ready False InvalidSpec with the field path, Warning Event once', async (t) => {
+  const r = new Recorder();
+  await reconcilePolicy(deps(r, 9800), policy({ capWatts: 9000 }), objects());
+  const ready = (r.status as PolicyStatus).conditions?.[0];
+  t.match(ready, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: /\/spec\/capPercentOfBudget/ });
+  t.same(r.events, ['Warning InvalidSpec']);
+  const again = new Recorder();
+  await reconcilePolicy(deps(again, 9800), policy({ capWatts: 9000 }, { status: r.status as PolicyStatus }), objects());
+  t.same(again.events, [], 'no repeated Event for the same problem');
+});
+
+void t.test('finalizer: added when missing; on delete every cap of this policy is restored, then released', async (t) => {
+  const r = new Recorder();
+  await reconcilePolicy(deps(r, 5000), policy({}, { finalizers: ['other'] }), objects());
+  t.same(r.finalizers, ['other', FINALIZER]);
+  const del = new Recorder();
+  const capped = so({ [ANNOTATIONS.originalMaxReplicaCount]: '10', [ANNOTATIONS.cappedMaxReplicaCount]: '6', [ANNOTATIONS.cappedBy]: 'ml/cap' }, 6);
+  const nodes = [node('a1', { [ANNOTATIONS.gpuPowerLimitW]: '200', [ANNOTATIONS.gpuPowerLimitBy]: 'ml/cap' }), node('a2', { [ANNOTATIONS.gpuPowerLimitW]: '200', [ANNOTATIONS.gpuPowerLimitBy]: 'ml/other' })];
+  await reconcilePolicy(deps(del, 9800), policy({}, { finalizers: [FINALIZER, 'other'], deletionTimestamp: '2026-01-01T00:00:00Z' }), objects(capped, nodes));
+  t.same(del.applied.map((a) => `${a.kind} ${'node' in a ? a.node : a.name}${a.kind === 'RestoreMaxReplicas' ? ` ${a.maxReplicaCount}` : ''}`), ['ClearGpuPowerLimit a1', 'RestoreMaxReplicas llm 10'], 'only what this policy capped');
+  t.same(del.finalizers, ['other']);
+  t.ok(del.events.includes('Normal CapsReleased'));
+});
