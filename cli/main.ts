@@ -12,6 +12,13 @@ interface CommandEntry {
 
 /** Subcommand name (possibly two words, e.g. `topology validate`) → module. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  'topology validate': { summary: 'check a rack topology file and list every problem', load: () => import('../rack-model/cli-topology-validate.js') },
+  plan: { summary: 'place a power demand over the racks (LP or greedy)', load: () => import('../rack-model/cli-plan.js') },
+  extender: { summary: 'serve the kube-scheduler extender (filter, prioritize, bind)', load: () => import('../extender/main.js') },
+  capper: { summary: 'keep racks under their power cap (PowerCappingPolicy controller)', load: () => import('../capper/main.js') },
+  'node-agent': { summary: 'apply per-GPU power limits from this Node\'s annotation with nvidia-smi', load: () => import('../capper/node-agent/main.js') },
+  'telemetry snapshot': { summary: 'read rack, node and pod power once from Prometheus (check the queries)', load: () => import('../telemetry/cli.js') },
+  simulate: { summary: 'replay an LLM trace on a simulated GPU room under each placement policy', load: () => import('../simulator/cli.js') },
 };
 
 export function usage(): string {

@@ -1,0 +1,103 @@
+// Cluster mode wiring: kubeconfig (file or in-cluster), the binder, and three informers kept
+// alive with backoff: the topology ConfigMap, Nodes (labels → rack for NodeNames requests), and
+// this scheduler's Pods (ledger across replicas, pending demand for the planner).
+import { hostname } from 'node:os';
+import { CoreV1Api, KubeConfig, type V1ConfigMap, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { Clock, Logger } from '../../common/index.js';
+import type { NodeLabelSource } from '../placement.js';
+import type { BindLedger } from '../ledger.js';
+import { applyPodEvent, type PendingDemand, type TrackedPod, type TrackingContext } from '../pod-tracking.js';
+import type { TopologyStore } from '../topology-store.js';
+import { KubernetesBinder } from './binder.js';
+import { keepRunning, listWatch, type InformerLike, type Running } from './informer.js';
+import { configMapEvents, watchTopology } from './topology-watcher.js';
+
+export interface ClusterOptions {
+  readonly store: TopologyStore;
+  readonly topologyConfigMap: { readonly namespace: string; readonly name: string; readonly key: string };
+  readonly schedulerName: string;
+  readonly resyncMs: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+export interface Cluster {
+  readonly binder: KubernetesBinder;
+  readonly nodeLabels: NodeLabelSource;
+  /** Starts the informers; pod events feed the ledger/pending demand and call `onDemandChange`. */
+  start(wiring: ClusterWiring): void;
+  stop(): Promise<void>;
+}
+
+export interface ClusterWiring {
+  readonly ledger: BindLedger;
+  readonly pending: PendingDemand;
+  readonly tracking: () => TrackingContext;
+  readonly onChange: () => void;
+  readonly onTopologyResult: (result: 'accepted' | 'rejected' | 'unchanged') => void;
+  readonly onInformerRestart: (name: string) => void;
+}
+
+export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig()): Cluster {
+  const core = kubeconfig.makeApiClient(CoreV1Api);
+  const { namespace, name, key } = opts.topologyConfigMap;
+  const configMaps = listWatch<V1ConfigMap>(
+    kubeconfig,
+    `/api/v1/namespaces/${namespace}/configmaps`,
+    () => core.listNamespacedConfigMap({ namespace, fieldSelector: `metadata.name=${name}` }),
+    `metadata.name=${name}`,
+  );
+  const nodes = listWatch<V1Node>(kubeconfig, '/api/v1/nodes', () => core.listNode());
+  const podSelector = `spec.schedulerName=${opts.schedulerName}`;
+  const pods = listWatch<V1Pod>(kubeconfig, '/api/v1/pods', () => core.listPodForAllNamespaces({ fieldSelector: podSelector }), podSelector);
+  const nodeIndex = new Map<string, Readonly<Record<string, string>>>();
+  const running: Running[] = [];
+
+  return {
+    binder: new KubernetesBinder(core),
+    nodeLabels: { labelsOf: (node) => nodeIndex.get(node) },
+    start(w) {
+      const keep = <T>(informer: InformerLike<T>, informerName: string) =>
+        running.push(
+          keepRunning(informer, { name: informerName, logger: opts.logger, resyncMs: opts.resyncMs, onRestart: () => w.onInformerRestart(informerName) }),
+        );
+      watchTopology({
+        informer: configMaps,
+        store: opts.store,
+        key,
+        events: configMapEvents(core, opts.clock, hostname()),
+        logger: opts.logger,
+        onResult: w.onTopologyResult,
+      });
+      const indexNode = (n: V1Node) => {
+        if (n.metadata?.name !== undefined) nodeIndex.set(n.metadata.name, n.metadata.labels ?? {});
+      };
+      nodes.on('add', indexNode);
+      nodes.on('update', indexNode);
+      nodes.on('delete', (n) => {
+        if (n.metadata?.name !== undefined) nodeIndex.delete(n.metadata.name);
+      });
+      const onPod = (kind: 'add' | 'update' | 'delete') => (p: V1Pod) => {
+        // V1Pod is structurally a TrackedPod (dates are Date objects after client-node deserialises).
+        if (applyPodEvent(kind, p as TrackedPod, w.tracking(), w.ledger, w.pending)) w.onChange();
+      };
+      pods.on('add', onPod('add'));
+      pods.on('update', onPod('update'));
+      pods.on('delete', onPod('delete'));
+      keep(configMaps, 'topology-configmap');
+      keep(nodes, 'nodes');
+      keep(pods, 'pods');
+    },
+    async stop() {
+      await Promise.all(running.map((r) => r.stop()));
+    },
+  };
+}
+
+/** KUBECONFIG / ~/.kube/config, or the in-cluster service account when running in a pod. */
+export function loadKubeConfig(file?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (file !== undefined) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  return kc;
+}

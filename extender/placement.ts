@@ -1,0 +1,67 @@
+// Assembles the PlacementState the pure decisions read: the last good topology, power from the
+// snapshot (stale racks at their nameplate), pods bound since each rack's sample, and the latest
+// background plan. Nothing here touches the network.
+import type { Clock } from '../common/index.js';
+import { rackOfNode } from '../rack-model/index.js';
+import type { Topology } from '../rack-model/types.js';
+import type { Candidate, PlacementState } from './decisions/index.js';
+import type { BindLedger } from './ledger.js';
+import type { PlanInputs, StoredPlan } from './plan-store.js';
+import { effectivePower, type EffectivePower, type PowerSource } from './power-source.js';
+import type { TopologyStore } from './topology-store.js';
+
+/** Node labels from an informer cache of Nodes (cluster mode); offline mode has none. */
+export interface NodeLabelSource {
+  labelsOf(nodeName: string): Readonly<Record<string, string>> | undefined;
+}
+
+export interface PlacementView {
+  readonly state: PlacementState;
+  readonly power: EffectivePower;
+  readonly planComputedAtMs: number | undefined;
+}
+
+export interface PlacementSources {
+  readonly topology: TopologyStore;
+  readonly power: PowerSource;
+  readonly ledger: BindLedger;
+  readonly plan: () => StoredPlan | undefined;
+  readonly clock: Clock;
+  readonly staleAfterMs: number;
+}
+
+export function placementView(src: PlacementSources): PlacementView | undefined {
+  const topology = src.topology.current();
+  if (topology === undefined) return undefined;
+  const power = effectivePower(src.power.current(), topology, src.clock.nowMs(), src.staleAfterMs);
+  // A stale rack already stands at its nameplate, the most it can draw: adding binds would double count.
+  const boundSinceSampleW = src.ledger.boundSinceSampleW((rackId) =>
+    power.staleRacks.has(rackId) ? Number.POSITIVE_INFINITY : power.sampleTimeMs[rackId],
+  );
+  const rackPowerW: Record<string, number> = { ...power.rackPowerW };
+  for (const [rackId, w] of Object.entries(boundSinceSampleW)) rackPowerW[rackId] = (rackPowerW[rackId] ?? 0) + w;
+  const stored = src.plan();
+  return {
+    state: { topology, rackPowerW, plan: stored?.plan, staleRacks: power.staleRacks, staleReasons: power.staleReasons, boundSinceSampleW },
+    power,
+    planComputedAtMs: stored?.computedAtMs,
+  };
+}
+
+/** What the planner should plan for: current committed power and the pending demand. */
+export function planInputs(src: PlacementSources, demandW: number): PlanInputs | undefined {
+  const view = placementView({ ...src, plan: () => undefined });
+  if (view === undefined) return undefined;
+  return { topology: view.state.topology, topologyVersion: src.topology.version, rackPowerW: view.state.rackPowerW, demandW };
+}
+
+export function candidateOf(topology: Topology, nodeName: string, labels: Readonly<Record<string, string>> | null | undefined): Candidate {
+  return { nodeName, rackId: rackOfNode(topology, nodeName, labels ?? undefined) };
+}
+
+/** Oldest per-rack sample time: ledger entries bound before it are in every rack's telemetry. */
+export function oldestSampleMs(power: EffectivePower): number | undefined {
+  let oldest: number | undefined;
+  for (const t of Object.values(power.sampleTimeMs)) oldest = oldest === undefined ? t : Math.min(oldest, t);
+  return oldest;
+}

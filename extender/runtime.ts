@@ -1,0 +1,106 @@
+// Wires the extender's moving parts for either mode: topology store, power source, ledger, pending
+// demand, background plan store and ledger upkeep, and the fastify app. main.ts chooses the mode
+// (files offline, API server in a cluster) and listens; tests build a runtime without a socket.
+import type { Registry } from 'prom-client';
+import type { Clock, Logger } from '../common/index.js';
+import { planners } from '../rack-model/index.js';
+import { buildExtender, type BuiltExtender } from './app.js';
+import type { Binder } from './binder.js';
+import type { TlsSettings } from './context.js';
+import { ms, podPowerConfig, type ExtenderConfig } from './config.js';
+import { BindLedger } from './ledger.js';
+import { oldestSampleMs, placementView, planInputs, type NodeLabelSource, type PlacementSources } from './placement.js';
+import { PlanStore } from './plan-store.js';
+import { PendingDemand } from './pod-tracking.js';
+import type { PowerSource } from './power-source.js';
+import { TopologyStore } from './topology-store.js';
+
+export interface RuntimeParts {
+  readonly config: Readonly<ExtenderConfig>;
+  readonly store: TopologyStore;
+  readonly power: PowerSource;
+  readonly binder: Binder | undefined;
+  readonly nodeLabels?: NodeLabelSource;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly clock: Clock;
+  readonly tls?: TlsSettings | undefined;
+}
+
+export interface ExtenderRuntime extends BuiltExtender {
+  readonly ledger: BindLedger;
+  readonly pending: PendingDemand;
+  readonly plans: PlanStore;
+  /** Starts the power source, the plan loop and ledger upkeep. */
+  start(): void;
+  stop(): Promise<void>;
+  /** One upkeep pass: drop ledger entries every rack's telemetry now includes, or too old. */
+  upkeep(): number;
+}
+
+export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime> {
+  const { config, clock, logger } = parts;
+  const ledger = new BindLedger();
+  const pending = new PendingDemand();
+  const staleAfterMs = ms(config.telemetry.staleAfter);
+  const sources: PlacementSources = { topology: parts.store, power: parts.power, ledger, plan: () => undefined, clock, staleAfterMs };
+  // The plan store exists before the app (the app reads it); its solve counter lives in the app's metrics.
+  const solves: { count?: (outcome: 'feasible' | 'infeasible' | 'error') => void } = {};
+  const plans = new PlanStore({
+    planner: planners[config.plan.planner],
+    inputs: () => planInputs(sources, Math.max(pending.totalW, config.plan.minDemandW)),
+    clock,
+    logger,
+    debounceMs: ms(config.plan.debounce),
+    onSolve: (outcome) => solves.count?.(outcome),
+  });
+  const built = await buildExtender({
+    topology: parts.store,
+    power: parts.power,
+    plan: () => plans.latest(),
+    ledger,
+    binder: parts.binder,
+    ...(parts.nodeLabels === undefined ? {} : { nodeLabels: parts.nodeLabels }),
+    logger,
+    registry: parts.registry,
+    clock,
+    settings: {
+      bodyLimitBytes: config.bodyLimitBytes,
+      unknownNodePolicy: config.unknownNodePolicy,
+      staleAfterMs,
+      podPower: podPowerConfig(config),
+      readyWithoutTelemetry: config.telemetry.readyWithoutTelemetry,
+      ...(parts.tls === undefined ? {} : { tls: parts.tls }),
+    },
+  });
+  solves.count = (outcome) => built.context.metrics.planSolves.inc({ outcome });
+  parts.store.onChange(() => plans.notify());
+
+  const upkeep = (): number => {
+    const view = placementView(sources);
+    const oldest = view === undefined ? undefined : oldestSampleMs(view.power);
+    const cutoffMs = Math.max(oldest ?? Number.NEGATIVE_INFINITY, clock.nowMs() - ms(config.ledgerMaxAge));
+    return ledger.prune(cutoffMs);
+  };
+  let upkeepTimer: NodeJS.Timeout | undefined;
+
+  return {
+    ...built,
+    ledger,
+    pending,
+    plans,
+    upkeep,
+    start() {
+      parts.power.start();
+      plans.start(ms(config.plan.refresh));
+      upkeepTimer = setInterval(upkeep, ms(config.plan.refresh));
+      upkeepTimer.unref();
+    },
+    async stop() {
+      if (upkeepTimer !== undefined) clearInterval(upkeepTimer);
+      plans.stop();
+      await built.app.close();
+      await parts.power.stop();
+    },
+  };
+}
