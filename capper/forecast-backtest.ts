@@ -1,7 +1,7 @@
 // Backtest of the rack-power forecasts on the Azure LLM inference trace (see capper/README.md).
 // The trace has requests, not watts, so a simple, stated power model turns it into rack power:
 // each request's tokens are spread over its decode time, token rate → GPU utilisation → watts.
-// Run: node --import @tapjs/typescript/import capper/forecast-backtest.ts /work/shared/traces/azure-llm-2023-conv.csv
+// Run: node --import @tapjs/typescript/import capper/forecast-backtest.ts data/traces/azure-llm-2023-conv.csv
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { fitHolt, holtForecastWithError } from './decisions/forecast.js';
@@ -123,5 +123,5 @@ async function main(file: string): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.argv[2] ?? '/work/shared/traces/azure-llm-2023-conv.csv');
+  await main(process.argv[2] ?? 'data/traces/azure-llm-2023-conv.csv');
 }

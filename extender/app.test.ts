@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { Snapshot, SnapshotSource } from '../telemetry/index.js';
 import type { Binder, BindTarget } from './binder.js';
-import { T0_MS, fourRackTopology, gpuPod, testExtender, wireNode } from './testing/fixtures.js';
+import { ManualClock } from '../common/index.js';
+import { T0_MS, fourRackTopology, gpuPod, liveLikeSource, testExtender, wireNode } from './testing/fixtures.js';
 
 type Json = Record<string, unknown>;
 const post = async (app: Awaited<ReturnType<typeof testExtender>>['app'], url: string, payload: unknown) => {
@@ -95,6 +96,18 @@ void t.test('readiness: needs telemetry unless the settings allow nameplate fall
   t.same((await withData.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', problems: [] });
 });
 
+void t.test('readiness (cluster): waits for the Node informer and a snapshot built after its sync', async (t) => {
+  let syncedAtMs: number | undefined;
+  const { app, clock } = await testExtender({ power: liveLikeSource({ r1: 5000 }, fourRackTopology(), { nowMs: () => T0_MS }), nodesSyncedAtMs: () => syncedAtMs });
+  const readyz = async () => (await app.inject({ method: 'GET', url: '/readyz' })).json<{ problems: string[] }>().problems;
+  t.match(await readyz(), [/node informer not synced/], 'snapshot and topology, but no Node informer sync yet');
+  clock.advance(1000);
+  syncedAtMs = clock.nowMs();
+  t.match(await readyz(), [/snapshot predates the node informer sync/], 'the only snapshot was built before the sync');
+  syncedAtMs = T0_MS;
+  t.same(await readyz(), [], 'snapshot taken at (or after) the sync: ready');
+});
+
 void t.test('stale DCGM: an old snapshot puts racks at nameplate, which fails and scores 0', async (t) => {
   const old: Snapshot = {
     takenAtMs: T0_MS - 600_000,
@@ -142,7 +155,52 @@ void t.test('bind: charges the pod to its rack at once, so a burst cannot oversh
   }
   t.equal(ledger.size, 2);
   const third = await post(app, '/filter', { Pod: gpuPod({ name: 'llm-2', uid: 'uid-llm-2' }), NodeNames: ['gpu-1a'] });
-  t.match((third.body.FailedNodes as Json)['gpu-1a'], /8000 W measured \+ 1400 W bound since sample \+ 700 W pod = 10100 W/);
+  t.match((third.body.FailedNodes as Json)['gpu-1a'], /8000 W measured \+ 1400 W bound, not yet drawing \+ 700 W pod = 10100 W/);
+});
+
+void t.test('model load: bound pods stay counted after the next telemetry refresh (sample newer than the bind)', async (t) => {
+  const binder = new FakeBinder();
+  const { app, clock } = await testExtender({ binder, rackPowerW: { r1: 8000, r2: 5000, r3: 5000, r4: 5000 } });
+  for (const name of ['llm-0', 'llm-1']) {
+    await post(app, '/filter', { Pod: gpuPod({ name, uid: `uid-${name}` }), NodeNames: ['gpu-1a'] });
+    t.same((await post(app, '/bind', bindArgs(name, 'gpu-1a'))).body, { Error: '' });
+  }
+  // The exporter still reports 8000 W (the pods pull images), but the sample is now newer than both binds.
+  clock.advance(15_000);
+  const third = await post(app, '/filter', { Pod: gpuPod({ name: 'llm-2', uid: 'uid-llm-2' }), NodeNames: ['gpu-1a'] });
+  t.match((third.body.FailedNodes as Json)['gpu-1a'], /8000 W measured \+ 1400 W bound, not yet drawing \+ 700 W pod = 10100 W/);
+  clock.advance(30 * 60_000);
+  const later = await post(app, '/filter', { Pod: gpuPod({ name: 'llm-3', uid: 'uid-llm-3' }), NodeNames: ['gpu-1a'] });
+  t.same(later.body.NodeNames, [], 'half an hour later, still not running: still counted');
+});
+
+void t.test('per-pod telemetry: a running pod counts only the part of its expected power it does not draw yet', async (t) => {
+  const binder = new FakeBinder();
+  const clock = new ManualClock(T0_MS);
+  let podW: number | undefined;
+  const source: SnapshotSource = {
+    current: (): Snapshot => {
+      const s = (value: number) => ({ value, sampleTimeMs: clock.nowMs(), stale: false, source: 'test' });
+      return {
+        takenAtMs: clock.nowMs(), rackPowerW: { r1: s(8000), r2: s(5000), r3: s(5000), r4: s(5000) }, nodePowerW: {},
+        podPowerW: podW === undefined ? {} : { 'inference/llm-0': s(podW) }, inletC: {}, gpuPowerW: {}, gpuTemperatureC: {}, gpuPowerLimitW: {}, keplerGenerations: [], problems: [],
+      };
+    },
+    start() {},
+    async stop() {},
+  };
+  const { app, ledger, context } = await testExtender({ binder, clock, power: source });
+  await post(app, '/filter', { Pod: gpuPod({ name: 'llm-0', uid: 'uid-llm-0', gpus: 2 }), NodeNames: ['gpu-1a'] });
+  await post(app, '/bind', bindArgs('llm-0', 'gpu-1a'));
+  const bound = ledger.get('uid:uid-llm-0');
+  t.ok(bound !== undefined);
+  if (bound === undefined) return;
+  ledger.record({ ...bound, confirmed: true, runningSinceMs: clock.nowMs() });
+  clock.advance(15_000);
+  podW = 400;
+  t.equal(context.view()?.state.rackPowerW.r1, 8000 + 1000, 'drawing 400 of 1400 W: 1000 W still uncovered');
+  podW = 1500;
+  t.equal(context.view()?.state.rackPowerW.r1, 8000, 'drawing it all: the rack sample has it, no double count');
 });
 
 void t.test('bind: idempotent — a retried bind to the same node succeeds and counts once', async (t) => {
@@ -244,7 +302,7 @@ void t.test('the request path reuses one placement state while its inputs are un
   const { context, ledger } = await testExtender();
   const first = context.view();
   t.equal(context.view(), first, 'same topology, power, ledger and plan: same state object');
-  ledger.record({ key: 'uid:x', rackId: 'r2', powerW: 700, boundAtMs: T0_MS + 1 });
+  ledger.record({ key: 'uid:x', rackId: 'r2', powerW: 700, boundAtMs: T0_MS + 1, confirmed: false });
   const after = context.view();
   t.not(after, first, 'a bind changes the state');
   t.equal(after?.state.rackPowerW.r2, 5700);

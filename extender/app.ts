@@ -11,6 +11,8 @@ import { healthRoutes } from './routes/health.js';
 import { prioritizeRoute } from './routes/prioritize.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Warm-up of a running pod without per-pod telemetry when the settings name none (config default). */
+export const DEFAULT_WARMUP_MS = 10 * 60_000;
 
 export interface BuiltExtender {
   readonly app: FastifyInstance;
@@ -43,6 +45,7 @@ export async function buildExtender(deps: ExtenderDeps): Promise<BuiltExtender> 
         plan: deps.plan,
         clock,
         staleAfterMs: deps.settings.staleAfterMs,
+        warmupMs: deps.settings.ledgerWarmupMs ?? DEFAULT_WARMUP_MS,
       });
       if (view === undefined) return undefined;
       // Same inputs → the same state object, so the decisions' projection memo is reused.

@@ -18,6 +18,8 @@ export interface ExtenderSettings {
   readonly unknownNodePolicy: UnknownNodePolicy;
   /** A rack sample older than this is stale and the rack counts at its nameplate. */
   readonly staleAfterMs: number;
+  /** Count a running pod without per-pod telemetry this long after it became ready (default 10 min). */
+  readonly ledgerWarmupMs?: number;
   readonly podPower: PodPowerConfig;
   readonly scoreWeights?: ScoreWeights;
   /** Report ready with a topology but no telemetry yet (racks then count at their nameplate). */
@@ -47,6 +49,11 @@ export interface ExtenderDeps {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly settings: ExtenderSettings;
+  /**
+   * Cluster mode: when the Node informer first synced. Until then, and until a telemetry snapshot
+   * taken after it exists, rack mapping by node label is incomplete and /readyz says not ready.
+   */
+  readonly nodesSyncedAtMs?: () => number | undefined;
 }
 
 export interface ExtenderContext {

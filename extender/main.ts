@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { ClimatikError, createLogger, numberFlag, parseCommandArgs, readDocument, systemClock, type Clock, type Logger } from '../common/index.js';
 import { loadTopologyFile, rackOfNode } from '../rack-model/index.js';
-import { createPrometheusSnapshotSource, loadStaticSnapshotSource, type SnapshotSource } from '../telemetry/index.js';
+import { createPrometheusSnapshotSource, loadStaticSnapshotSource, type Snapshot, type SnapshotSource } from '../telemetry/index.js';
 import { extenderConfig, ms, type ExtenderConfig } from './config.js';
 import type { TlsSettings } from './context.js';
 import { connectCluster, loadKubeConfig, type Cluster } from './kube/cluster.js';
@@ -118,6 +118,7 @@ export async function startExtender(
     store,
     power,
     binder: cluster?.binder,
+    ...(cluster === undefined ? {} : { nodesSyncedAtMs: cluster.nodesSyncedAtMs }),
     ...(nodeLabels === undefined ? {} : { nodeLabels }),
     logger,
     registry,
@@ -132,6 +133,7 @@ export async function startExtender(
     onChange: () => runtime.plans.notify(),
     onTopologyResult: (result) => metrics.topologyReloads.inc({ result }),
     onInformerRestart: (informer) => metrics.informerRestarts.inc({ informer }),
+    onNodesSynced: () => refreshAfterSync(power, cluster?.nodesSyncedAtMs()),
   });
   runtime.start();
   return {
@@ -144,13 +146,26 @@ export async function startExtender(
   };
 }
 
+/**
+ * Rebuilds the telemetry snapshot once the Node informer synced, so nodes map to racks by label
+ * without waiting a refresh interval. A refresh already in flight started before the sync: chain one.
+ */
+function refreshAfterSync(power: RefreshableSource, syncedAtMs: number | undefined): void {
+  const refresh = power.refresh?.bind(power);
+  if (refresh === undefined || syncedAtMs === undefined) return;
+  void refresh().then((s) => (s.takenAtMs < syncedAtMs ? refresh() : s));
+}
+
+/** Prometheus sources can refresh on demand (concurrent callers share one refresh). */
+type RefreshableSource = SnapshotSource & { refresh?: () => Promise<Snapshot> };
+
 /** The power file offline, Prometheus when configured, otherwise nothing yet (racks at nameplate). */
 async function powerSource(
   config: Readonly<ExtenderConfig>,
   store: TopologyStore,
   nodeLabels: NodeLabelSource | undefined,
   env: { logger: Logger; clock: Clock; registry: Registry },
-): Promise<SnapshotSource> {
+): Promise<RefreshableSource> {
   const topology = store.current();
   if (config.telemetry.powerFile !== undefined && topology !== undefined) {
     return loadStaticSnapshotSource(config.telemetry.powerFile, topology, env.clock);

@@ -1,6 +1,6 @@
 // Assembles the PlacementState the pure decisions read: the last good topology, power from the
-// snapshot (stale racks at their nameplate), pods bound since each rack's sample, and the latest
-// background plan. Nothing here touches the network.
+// snapshot (stale racks at their nameplate), plus the power of bound pods that telemetry does not
+// show yet (ledger.ts), and the latest background plan. Nothing here touches the network.
 import type { Clock } from '../common/index.js';
 import { rackOfNode } from '../rack-model/index.js';
 import type { Topology } from '../rack-model/types.js';
@@ -28,16 +28,28 @@ export interface PlacementSources {
   readonly plan: () => StoredPlan | undefined;
   readonly clock: Clock;
   readonly staleAfterMs: number;
+  /** Count a running pod without per-pod telemetry this long after it became ready. */
+  readonly warmupMs: number;
 }
 
 export function placementView(src: PlacementSources): PlacementView | undefined {
   const topology = src.topology.current();
   if (topology === undefined) return undefined;
   const power = effectivePower(src.power.current(), topology, src.clock.nowMs(), src.staleAfterMs);
-  // A stale rack already stands at its nameplate, the most it can draw: adding binds would double count.
-  const boundSinceSampleW = src.ledger.boundSinceSampleW((rackId) =>
-    power.staleRacks.has(rackId) ? Number.POSITIVE_INFINITY : power.sampleTimeMs[rackId],
-  );
+  const nowMs = src.clock.nowMs();
+  const podSamples = src.power.current()?.podPowerW;
+  const boundSinceSampleW = src.ledger.uncoveredByRackW({
+    nowMs,
+    warmupMs: src.warmupMs,
+    // A per-pod sample counts only when fresh and taken after the pod became ready (a recreated
+    // pod with the same name must not inherit its predecessor's draw).
+    podPowerW: (ref, sinceMs) => {
+      const s = podSamples?.[ref];
+      return s === undefined || s.stale || s.sampleTimeMs < sinceMs || nowMs - s.sampleTimeMs > src.staleAfterMs ? undefined : s.value;
+    },
+    // A stale rack already stands at its nameplate, the most it can draw: adding binds would double count.
+    skipRack: (rackId) => power.staleRacks.has(rackId),
+  });
   const rackPowerW: Record<string, number> = { ...power.rackPowerW };
   for (const [rackId, w] of Object.entries(boundSinceSampleW)) rackPowerW[rackId] = (rackPowerW[rackId] ?? 0) + w;
   const stored = src.plan();
@@ -57,11 +69,4 @@ export function planInputs(src: PlacementSources, demandW: number): PlanInputs |
 
 export function candidateOf(topology: Topology, nodeName: string, labels: Readonly<Record<string, string>> | null | undefined): Candidate {
   return { nodeName, rackId: rackOfNode(topology, nodeName, labels ?? undefined) };
-}
-
-/** Oldest per-rack sample time: ledger entries bound before it are in every rack's telemetry. */
-export function oldestSampleMs(power: EffectivePower): number | undefined {
-  let oldest: number | undefined;
-  for (const t of Object.values(power.sampleTimeMs)) oldest = oldest === undefined ? t : Math.min(oldest, t);
-  return oldest;
 }

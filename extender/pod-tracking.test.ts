@@ -1,7 +1,7 @@
 import t from 'tap';
 import { DEFAULT_POD_POWER_CONFIG } from './decisions/index.js';
 import { BindLedger } from './ledger.js';
-import { PendingDemand, applyPodEvent, boundAtMs, ledgerEntryOf, type TrackedPod, type TrackingContext } from './pod-tracking.js';
+import { PendingDemand, applyPodEvent, boundAtMs, ledgerEntryOf, runningSinceMs, type TrackedPod, type TrackingContext } from './pod-tracking.js';
 import { fourRackTopology, gpuPod } from './testing/fixtures.js';
 
 const ctx: TrackingContext = {
@@ -10,7 +10,7 @@ const ctx: TrackingContext = {
   podPower: { ...DEFAULT_POD_POWER_CONFIG, wattsPerGpuByModel: { A100: 400 } },
 };
 
-function pod(name: string, opts: { node?: string; scheduledAt?: string; created?: string; phase?: string; gpus?: number } = {}): TrackedPod {
+function pod(name: string, opts: { node?: string; scheduledAt?: string; created?: string; phase?: string; gpus?: number; readyAt?: string; ready?: string } = {}): TrackedPod {
   const base = gpuPod({ name, uid: `uid-${name}`, gpus: opts.gpus ?? 1 }) as TrackedPod;
   return {
     ...base,
@@ -18,7 +18,10 @@ function pod(name: string, opts: { node?: string; scheduledAt?: string; created?
     spec: { ...base.spec, ...(opts.node === undefined ? {} : { nodeName: opts.node }) },
     status: {
       phase: opts.phase ?? 'Pending',
-      conditions: opts.scheduledAt === undefined ? [] : [{ type: 'PodScheduled', status: 'True', lastTransitionTime: new Date(opts.scheduledAt) }],
+      conditions: [
+        ...(opts.scheduledAt === undefined ? [] : [{ type: 'PodScheduled', status: 'True', lastTransitionTime: new Date(opts.scheduledAt) }]),
+        ...(opts.readyAt === undefined ? [] : [{ type: 'Ready', status: opts.ready ?? 'True', lastTransitionTime: new Date(opts.readyAt) }]),
+      ],
     },
   };
 }
@@ -53,4 +56,26 @@ void t.test('pod events keep ledger and pending demand in step (another replica 
   applyPodEvent('add', pod('b'), ctx, ledger, pending);
   t.ok(applyPodEvent('delete', pod('b'), ctx, ledger, pending));
   t.equal(pending.totalW, 0);
+});
+
+void t.test('running since: Running and Ready, from the Ready transition', async (t) => {
+  const at = '2025-06-01T10:05:00Z';
+  const cases: { name: string; p: TrackedPod; want: number | undefined }[] = [
+    { name: 'bound, Pending (image pull)', p: pod('a', { node: 'gpu-1a', scheduledAt: at }), want: undefined },
+    { name: 'Running, not Ready (model loading behind a readiness probe)', p: pod('a', { node: 'gpu-1a', phase: 'Running', readyAt: at, ready: 'False' }), want: undefined },
+    { name: 'Running and Ready', p: pod('a', { node: 'gpu-1a', phase: 'Running', readyAt: at }), want: Date.parse(at) },
+  ];
+  for (const c of cases) t.equal(runningSinceMs(c.p), c.want, c.name);
+});
+
+void t.test('restarted replica: pods bound before the restart count in full until they run, whatever the sample time', async (t) => {
+  const ledger = new BindLedger();
+  const pending = new PendingDemand();
+  // Bound an hour before this replica started; every telemetry sample it will ever see is newer.
+  applyPodEvent('add', pod('old', { node: 'gpu-1a', scheduledAt: '2025-06-01T09:00:00Z' }), ctx, ledger, pending);
+  applyPodEvent('add', pod('ready', { node: 'gpu-2a', scheduledAt: '2025-06-01T09:00:00Z', phase: 'Running', readyAt: '2025-06-01T09:30:00Z' }), ctx, ledger, pending);
+  const nowMs = Date.parse('2025-06-01T10:00:00Z');
+  const counted = ledger.uncoveredByRackW({ nowMs, warmupMs: 10 * 60_000, podPowerW: () => undefined, skipRack: () => false });
+  t.same(counted, { r1: 700 }, 'the Pending pod counts in full; the one Ready for 30 min is in rack telemetry');
+  t.match(ledger.get('uid:uid-old'), { confirmed: true, podRef: 'default/old' });
 });

@@ -1,6 +1,7 @@
-// What the Pod informer tells the extender, as pure functions: across replicas, the ledger of pods
-// bound since the sample is derived from the API server (pods with spec.nodeName and a bind time),
-// and the pending demand the planner plans for is the expected power of pods not yet bound.
+// What the Pod informer tells the extender, as pure functions: across replicas (and after a
+// restart) the ledger is derived from the API server — every non-terminal pod of this scheduler
+// with spec.nodeName, whatever its bind time, with when it became Running and Ready — and the
+// pending demand the planner plans for is the expected power of pods not yet bound.
 import { rackOfNode } from '../rack-model/index.js';
 import type { Topology } from '../rack-model/types.js';
 import { expectedPodPowerW, type PodLike, type PodPowerConfig } from './decisions/index.js';
@@ -11,6 +12,7 @@ export interface TrackedPod extends PodLike {
   readonly metadata?: PodLike['metadata'] & { readonly creationTimestamp?: Date | string };
   readonly status?: {
     readonly phase?: string;
+    readonly startTime?: Date | string;
     readonly conditions?: readonly { readonly type?: string; readonly status?: string; readonly lastTransitionTime?: Date | string }[];
   };
 }
@@ -29,6 +31,17 @@ export function boundAtMs(pod: TrackedPod): number | undefined {
   return toMs(scheduled?.lastTransitionTime) ?? toMs(pod.metadata?.creationTimestamp);
 }
 
+/**
+ * When the pod became Running and Ready (its Ready=True transition, else its start time, else its
+ * bind time); undefined while it is not both. Until then it draws next to nothing.
+ */
+export function runningSinceMs(pod: TrackedPod): number | undefined {
+  if (pod.status?.phase !== 'Running') return undefined;
+  const ready = pod.status.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') return undefined;
+  return toMs(ready.lastTransitionTime) ?? toMs(pod.status.startTime) ?? boundAtMs(pod);
+}
+
 /** The ledger entry a bound, running-or-starting pod stands for; undefined when it has none. */
 export function ledgerEntryOf(pod: TrackedPod, ctx: TrackingContext): LedgerEntry | undefined {
   const node = pod.spec?.nodeName;
@@ -38,7 +51,16 @@ export function ledgerEntryOf(pod: TrackedPod, ctx: TrackingContext): LedgerEntr
   const rackId = rackOfNode(ctx.topology, node, labels);
   const at = boundAtMs(pod);
   if (rackId === undefined || at === undefined) return undefined;
-  return { key: keyOf(pod), rackId, powerW: expectedPodPowerW(pod, ctx.podPower, labels), boundAtMs: at };
+  const ns = pod.metadata?.namespace ?? 'default';
+  return {
+    key: keyOf(pod),
+    rackId,
+    powerW: expectedPodPowerW(pod, ctx.podPower, labels),
+    boundAtMs: at,
+    podRef: `${ns}/${pod.metadata?.name ?? ''}`,
+    runningSinceMs: runningSinceMs(pod),
+    confirmed: true,
+  };
 }
 
 export function keyOf(pod: TrackedPod): string {

@@ -9,7 +9,7 @@ import type { Binder } from './binder.js';
 import type { TlsSettings } from './context.js';
 import { ms, podPowerConfig, type ExtenderConfig } from './config.js';
 import { BindLedger } from './ledger.js';
-import { oldestSampleMs, placementView, planInputs, type NodeLabelSource, type PlacementSources } from './placement.js';
+import { planInputs, type NodeLabelSource, type PlacementSources } from './placement.js';
 import { PlanStore } from './plan-store.js';
 import { PendingDemand } from './pod-tracking.js';
 import type { PowerSource } from './power-source.js';
@@ -25,6 +25,8 @@ export interface RuntimeParts {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly tls?: TlsSettings | undefined;
+  /** Cluster mode: when the Node informer first synced (readiness waits for it and a later snapshot). */
+  readonly nodesSyncedAtMs?: () => number | undefined;
 }
 
 export interface ExtenderRuntime extends BuiltExtender {
@@ -34,7 +36,7 @@ export interface ExtenderRuntime extends BuiltExtender {
   /** Starts the power source, the plan loop and ledger upkeep. */
   start(): void;
   stop(): Promise<void>;
-  /** One upkeep pass: drop ledger entries every rack's telemetry now includes, or too old. */
+  /** One upkeep pass: drop in-flight binds the Pod informer never confirmed within `ledgerMaxAge`. */
   upkeep(): number;
 }
 
@@ -43,7 +45,8 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
   const ledger = new BindLedger();
   const pending = new PendingDemand();
   const staleAfterMs = ms(config.telemetry.staleAfter);
-  const sources: PlacementSources = { topology: parts.store, power: parts.power, ledger, plan: () => undefined, clock, staleAfterMs };
+  const warmupMs = ms(config.ledgerWarmup);
+  const sources: PlacementSources = { topology: parts.store, power: parts.power, ledger, plan: () => undefined, clock, staleAfterMs, warmupMs };
   // The plan store exists before the app (the app reads it); its solve counter lives in the app's metrics.
   const solves: { count?: (outcome: 'feasible' | 'infeasible' | 'error') => void } = {};
   const plans = new PlanStore({
@@ -60,6 +63,7 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
     plan: () => plans.latest(),
     ledger,
     binder: parts.binder,
+    ...(parts.nodesSyncedAtMs === undefined ? {} : { nodesSyncedAtMs: parts.nodesSyncedAtMs }),
     ...(parts.nodeLabels === undefined ? {} : { nodeLabels: parts.nodeLabels }),
     logger,
     registry: parts.registry,
@@ -68,6 +72,7 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
       bodyLimitBytes: config.bodyLimitBytes,
       unknownNodePolicy: config.unknownNodePolicy,
       staleAfterMs,
+      ledgerWarmupMs: warmupMs,
       podPower: podPowerConfig(config),
       readyWithoutTelemetry: config.telemetry.readyWithoutTelemetry,
       ...(parts.tls === undefined ? {} : { tls: parts.tls }),
@@ -76,12 +81,8 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
   solves.count = (outcome) => built.context.metrics.planSolves.inc({ outcome });
   parts.store.onChange(() => plans.notify());
 
-  const upkeep = (): number => {
-    const view = placementView(sources);
-    const oldest = view === undefined ? undefined : oldestSampleMs(view.power);
-    const cutoffMs = Math.max(oldest ?? Number.NEGATIVE_INFINITY, clock.nowMs() - ms(config.ledgerMaxAge));
-    return ledger.prune(cutoffMs);
-  };
+  // Only in-flight binds the Pod informer never confirmed expire; confirmed entries leave with their pod.
+  const upkeep = (): number => ledger.pruneUnconfirmed(clock.nowMs() - ms(config.ledgerMaxAge));
   let upkeepTimer: NodeJS.Timeout | undefined;
 
   return {

@@ -4,9 +4,19 @@
 //   subject to Σ_r x_r = ΔP
 //              x_r <= B_r − P_r
 //              Σ_r D_ir x_r − s <= m − (D·P)_i   for every rack i, with m = max_i (D·P)_i
-// so the peak rise is m + s. Shifting by m keeps every right-hand side >= 0 (x = 0, s = 0 is a
-// vertex of the inequalities), which the simplex in javascript-lp-solver handles most reliably.
-// kW rather than W keeps the coefficients near 1. The answer is checked before it is returned.
+// so the peak rise is m + s (`buildPeakLp`; kW keeps the coefficients near 1).
+//
+// javascript-lp-solver is not given that LP as is. It splits Σx = ΔP into ≥ and ≤ rows, so the
+// origin is infeasible and its phase 1 runs; that phase 1 is a heuristic (most negative row, largest
+// quotient) which can cycle without end, and its stall detector only compares against the first
+// infeasibility, so the fallback to Bland's rule never starts: on a 16-rack room with measured,
+// non-integer powers it looped forever (lp-planner-cycling.test.ts). The solver is given instead
+//   minimise s − M·Σx   subject to Σx <= ΔP and the rows above,
+// whose right-hand sides are all >= 0: the origin is feasible and phase 1 does nothing. This is an
+// exact penalty: with M > max_ir D_ir, any point with Σx < ΔP can move ε onto a rack with headroom
+// (one exists, the budget check proved Σ headroom >= ΔP) and raise s by at most ε·max_i D_ir, which
+// lowers the objective; so every optimum has Σx = ΔP and, among those, the least s. The answer is
+// checked (sum, bounds, s equal to the peak its allocation produces) before it is returned.
 import * as jsLpSolver from 'javascript-lp-solver';
 import type { Model, SolverAPI, VariableCoefficients } from 'javascript-lp-solver';
 import { ClimatikError, kilowattsToWatts, wattsToKilowatts } from '../common/index.js';
@@ -28,10 +38,22 @@ function findSolver(ns: unknown): SolverAPI {
 
 const NAME = 'lp';
 
-/** Solves a javascript-lp-solver model; a parameter so tests can stand in a faulty solver. */
+/**
+ * Solves the peak LP of `buildPeakLp` (a javascript-lp-solver model, Σx = ΔP as an equality) and
+ * answers in javascript-lp-solver's shape with `result` = the optimal s. A parameter so tests can
+ * stand in a faulty solver.
+ */
 export type LpSolve = (model: Model) => unknown;
 
-const jsLpSolve: LpSolve = (model) => solver.Solve(model);
+/** javascript-lp-solver on the penalised model (see the top), its answer mapped back to the LP's. */
+const jsLpSolve: LpSolve = (model) => {
+  const raw: unknown = solver.Solve(penalisedModel(model));
+  if (raw === null || typeof raw !== 'object') return raw;
+  const answer = raw as Record<string, unknown>;
+  if (answer.feasible !== true || typeof answer.result !== 'number') return answer;
+  // The penalised objective is s − M·Σx; the LP's is s (omitted from the answer when it is 0).
+  return { ...answer, result: typeof answer.s === 'number' ? answer.s : 0 };
+};
 
 export function createLpPlanner(options: { solve?: LpSolve } = {}): Planner {
   const solve = options.solve ?? jsLpSolve;
@@ -73,6 +95,29 @@ export function buildPeakLp(ctx: PlanContext): { model: Model; baseRiseC: number
   });
   variables.s = s;
   return { model: { optimize: 'peak', opType: 'min', constraints, variables }, baseRiseC, peakBaseC };
+}
+
+const OBJECTIVE = 'penalised';
+
+/** Σx = ΔP replaced by Σx <= ΔP and the exact penalty −M·Σx in the objective (see the top). */
+export function penalisedModel(lp: Model): Model {
+  let maxCoefficient = 0;
+  for (const [name, column] of Object.entries(lp.variables)) {
+    if (name === 's') continue;
+    for (const [row, coefficient] of Object.entries(column)) {
+      if (row.startsWith('rise')) maxCoefficient = Math.max(maxCoefficient, coefficient);
+    }
+  }
+  // Twice the bound, plus 1 so M > 0 even with no recirculation: the margin keeps the penalty
+  // strictly ahead of the peak's marginal cost in floating point while M stays near 1.
+  const penalty = 2 * maxCoefficient + 1;
+  const total = lp.constraints.total;
+  const demandKW = typeof total === 'object' ? (total.equal ?? 0) : 0;
+  const variables: Record<string, VariableCoefficients> = {};
+  for (const [name, column] of Object.entries(lp.variables)) {
+    variables[name] = { ...column, [OBJECTIVE]: name === 's' ? 1 : -penalty };
+  }
+  return { optimize: OBJECTIVE, opType: 'min', constraints: { ...lp.constraints, total: { max: demandKW } }, variables };
 }
 
 function solvePeakLp(ctx: PlanContext, solve: LpSolve): number[] {

@@ -102,7 +102,7 @@ void t.test('filter: hot rack over its power budget fails with rack, limit and p
 void t.test('filter: pods bound since the last sample count against the budget (burst of binds)', async (t) => {
   const s = state(fourRackTopology(), { r1: 9400, r2: 5000, r3: 5000, r4: 5000 }, { boundSinceSampleW: { r1: 1400 } });
   const r = filterCandidates(s, nodes('r1'), 700);
-  t.equal(r.failed['node-0-r1'], 'rack r1: power 8000 W measured + 1400 W bound since sample + 700 W pod = 10100 W exceeds budget 10000 W');
+  t.equal(r.failed['node-0-r1'], 'rack r1: power 8000 W measured + 1400 W bound, not yet drawing + 700 W pod = 10100 W exceeds budget 10000 W');
 });
 
 void t.test('filter: exactly at the budget still passes', async (t) => {

@@ -12,7 +12,7 @@ export interface Predicate {
 const fmtW = (w: number): string => `${Math.round(w)} W`;
 const fmtC = (c: number): string => `${c.toFixed(2)} °C`;
 
-/** Rack power + pods bound since the sample + this pod must stay within the rack's budget. */
+/** Rack power + bound pods telemetry does not show yet + this pod must stay within the rack's budget. */
 export const powerBudget: Predicate = {
   name: 'power-budget',
   check(p, podPowerW, state) {
@@ -20,7 +20,7 @@ export const powerBudget: Predicate = {
     const why = state.staleReasons?.[p.rack.id] ?? 'telemetry stale';
     const measuredW = p.currentW - p.boundSinceSampleW;
     const parts = p.boundSinceSampleW > 0
-      ? `${fmtW(measuredW)} measured + ${fmtW(p.boundSinceSampleW)} bound since sample + ${fmtW(podPowerW)} pod`
+      ? `${fmtW(measuredW)} measured + ${fmtW(p.boundSinceSampleW)} bound, not yet drawing + ${fmtW(podPowerW)} pod`
       : `${fmtW(p.currentW)} current + ${fmtW(podPowerW)} pod`;
     return {
       predicate: 'power-budget',

@@ -6,9 +6,9 @@ import type { PlacementState } from './types.js';
 
 export interface RackProjection {
   readonly rack: Rack;
-  /** Rack power now (telemetry or fallback, including pods bound since the sample), W. */
+  /** Rack power now (telemetry or fallback, including bound pods telemetry does not show yet), W. */
   readonly currentW: number;
-  /** Part of `currentW` that is pods bound since the sample, W. */
+  /** Part of `currentW` that is bound pods telemetry does not show yet, W. */
   readonly boundSinceSampleW: number;
   /** currentW + the pod, W. */
   readonly projectedW: number;

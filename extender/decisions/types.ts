@@ -4,7 +4,7 @@ import type { PlanResult, RackPowerW, Topology } from '../../rack-model/types.js
 
 export interface PlacementState {
   readonly topology: Topology;
-  /** Telemetry (or a conservative fallback) plus pods bound since the sample, W per rack id. */
+  /** Telemetry (or a conservative fallback) plus bound pods telemetry does not show yet, W per rack id. */
   readonly rackPowerW: RackPowerW;
   /** Background LP plan (target allocation per rack); may be missing. */
   readonly plan: PlanResult | undefined;
@@ -12,7 +12,7 @@ export interface PlacementState {
   readonly staleRacks: ReadonlySet<string>;
   /** Why a stale rack's power is a fallback (for reasons only). */
   readonly staleReasons?: Readonly<Record<string, string>>;
-  /** Optional breakdown: the part of `rackPowerW` that is pods bound since the sample (for reasons only). */
+  /** Optional breakdown: the part of `rackPowerW` that is bound pods telemetry does not show yet (for reasons only). */
   readonly boundSinceSampleW?: RackPowerW;
 }
 

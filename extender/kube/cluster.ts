@@ -2,13 +2,14 @@
 // alive with backoff: the topology ConfigMap, Nodes (labels → rack for NodeNames requests), and
 // this scheduler's Pods (ledger across replicas, pending demand for the planner).
 import { hostname } from 'node:os';
-import { CoreV1Api, KubeConfig, type V1ConfigMap, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, type V1ConfigMap, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Clock, Logger } from '../../common/index.js';
 import type { NodeLabelSource } from '../placement.js';
 import type { BindLedger } from '../ledger.js';
 import { applyPodEvent, type PendingDemand, type TrackedPod, type TrackingContext } from '../pod-tracking.js';
 import type { TopologyStore } from '../topology-store.js';
 import { KubernetesBinder } from './binder.js';
+import { keepAliveCoreApi } from './keep-alive.js';
 import { keepRunning, listWatch, type InformerLike, type Running } from './informer.js';
 import { configMapEvents, watchTopology } from './topology-watcher.js';
 
@@ -24,6 +25,8 @@ export interface ClusterOptions {
 export interface Cluster {
   readonly binder: KubernetesBinder;
   readonly nodeLabels: NodeLabelSource;
+  /** When the Node informer last finished its initial list (rack mapping by label is complete); undefined before. */
+  nodesSyncedAtMs(): number | undefined;
   /** Starts the informers; pod events feed the ledger/pending demand and call `onDemandChange`. */
   start(wiring: ClusterWiring): void;
   stop(): Promise<void>;
@@ -36,10 +39,13 @@ export interface ClusterWiring {
   readonly onChange: () => void;
   readonly onTopologyResult: (result: 'accepted' | 'rejected' | 'unchanged') => void;
   readonly onInformerRestart: (name: string) => void;
+  /** The Node informer finished a full list: node → rack by label is now complete. */
+  readonly onNodesSynced?: () => void;
 }
 
 export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig()): Cluster {
-  const core = kubeconfig.makeApiClient(CoreV1Api);
+  // Binds, lists and Events share one keep-alive pool (client-node would open a connection per call).
+  const { core, auth } = keepAliveCoreApi(kubeconfig);
   const { namespace, name, key } = opts.topologyConfigMap;
   const configMaps = listWatch<V1ConfigMap>(
     kubeconfig,
@@ -52,15 +58,31 @@ export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig
   const pods = listWatch<V1Pod>(kubeconfig, '/api/v1/pods', () => core.listPodForAllNamespaces({ fieldSelector: podSelector }), podSelector);
   const nodeIndex = new Map<string, Readonly<Record<string, string>>>();
   const running: Running[] = [];
+  let nodesSyncedAt: number | undefined;
 
   return {
     binder: new KubernetesBinder(core),
     nodeLabels: { labelsOf: (node) => nodeIndex.get(node) },
+    nodesSyncedAtMs: () => nodesSyncedAt,
     start(w) {
-      const keep = <T>(informer: InformerLike<T>, informerName: string) =>
+      const keep = <T>(informer: InformerLike<T>, informerName: string, onSynced?: () => void) =>
         running.push(
-          keepRunning(informer, { name: informerName, logger: opts.logger, resyncMs: opts.resyncMs, onRestart: () => w.onInformerRestart(informerName) }),
+          keepRunning(informer, {
+            name: informerName,
+            logger: opts.logger,
+            resyncMs: opts.resyncMs,
+            onRestart: () => w.onInformerRestart(informerName),
+            ...(onSynced === undefined ? {} : { onSynced }),
+          }),
         );
+      // Pods whose node had no known rack yet (Node informer behind the Pod informer, or a topology
+      // swap) are re-derived once the mapping inputs change, instead of waiting for a pod event.
+      const retrack = () => {
+        let changed = false;
+        for (const p of pods.list()) changed = applyPodEvent('update', p as TrackedPod, w.tracking(), w.ledger, w.pending) || changed;
+        if (changed) w.onChange();
+      };
+      opts.store.onChange(retrack);
       watchTopology({
         informer: configMaps,
         store: opts.store,
@@ -85,11 +107,18 @@ export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig
       pods.on('update', onPod('update'));
       pods.on('delete', onPod('delete'));
       keep(configMaps, 'topology-configmap');
-      keep(nodes, 'nodes');
+      keep(nodes, 'nodes', () => {
+        if (nodesSyncedAt === undefined) opts.logger.info({ nodes: nodeIndex.size }, 'node informer synced');
+        // The first sync only: later relists (resync, restarts) must not make readiness flap.
+        nodesSyncedAt ??= opts.clock.nowMs();
+        retrack();
+        w.onNodesSynced?.();
+      });
       keep(pods, 'pods');
     },
     async stop() {
       await Promise.all(running.map((r) => r.stop()));
+      auth.destroy();
     },
   };
 }

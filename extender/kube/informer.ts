@@ -22,6 +22,8 @@ export interface KeepRunningOptions {
   /** Relist this often even without errors (stall protection); 0 disables. */
   readonly resyncMs?: number;
   readonly onRestart?: () => void;
+  /** After each successful (re)start: the initial list is in the cache and the watch is open. */
+  readonly onSynced?: () => void;
 }
 
 export interface Running {
@@ -35,9 +37,19 @@ export function keepRunning<T>(informer: InformerLike<T>, opts: KeepRunningOptio
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
 
+  // client-node's start() also resolves after a failed list (it reports the error through the
+  // 'error' callbacks instead): a start only counts as synced when no error came in meanwhile.
+  let generation = 0;
+  let failedGeneration = -1;
   const start = (): void => {
     if (stopped) return;
-    informer.start().catch((err: unknown) => scheduleRestart(err));
+    const g = ++generation;
+    informer
+      .start()
+      .then(() => {
+        if (!stopped && failedGeneration !== g && g === generation) opts.onSynced?.();
+      })
+      .catch((err: unknown) => scheduleRestart(err));
   };
   const scheduleRestart = (err: unknown): void => {
     if (stopped || retry !== undefined) return;
@@ -51,7 +63,10 @@ export function keepRunning<T>(informer: InformerLike<T>, opts: KeepRunningOptio
     backoffMs = Math.min(backoffMs * 2, maxMs);
   };
 
-  informer.on('error', (err) => scheduleRestart(err));
+  informer.on('error', (err) => {
+    failedGeneration = generation;
+    scheduleRestart(err);
+  });
   informer.on('connect', () => {
     backoffMs = initialMs;
   });

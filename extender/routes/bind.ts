@@ -47,5 +47,6 @@ function chargeLedger(ctx: ExtenderContext, p: { name: string; namespace: string
   const settings = ctx.deps.settings.podPower;
   // A pod we never saw in filter (another replica served it): assume one GPU's worth, not zero.
   const powerW = pod === undefined ? settings.wattsPerGpu : expectedPodPowerW(pod, settings, labels);
-  ctx.deps.ledger.record({ key, rackId, powerW, boundAtMs: ctx.deps.clock.nowMs() });
+  // Unconfirmed: the Pod informer's view of the same pod (confirmed, with its running state) replaces it.
+  ctx.deps.ledger.record({ key, rackId, powerW, boundAtMs: ctx.deps.clock.nowMs(), podRef: `${p.namespace}/${p.name}`, confirmed: false });
 }

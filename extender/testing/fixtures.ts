@@ -133,6 +133,7 @@ export interface TestExtenderOptions {
   readonly nodeLabels?: NodeLabelSource;
   readonly settings?: Partial<ExtenderSettings>;
   readonly clock?: ManualClock;
+  readonly nodesSyncedAtMs?: () => number | undefined;
 }
 
 export const TEST_SETTINGS: ExtenderSettings = {
@@ -154,6 +155,7 @@ export async function testExtender(opts: TestExtenderOptions = {}): Promise<Buil
     plan: () => opts.plan,
     ledger,
     binder: opts.binder,
+    ...(opts.nodesSyncedAtMs === undefined ? {} : { nodesSyncedAtMs: opts.nodesSyncedAtMs }),
     ...(opts.nodeLabels === undefined ? {} : { nodeLabels: opts.nodeLabels }),
     logger: silentLogger(),
     registry: new Registry(),

@@ -17,6 +17,8 @@ export interface ExtenderProcessOptions {
   /** Merged over the generated config (listen, telemetry.prometheusUrl, logLevel). */
   readonly config?: Readonly<Record<string, unknown>>;
   readonly startTimeoutMs?: number;
+  /** Listen here instead of a fresh free port (a restart keeps the scheduler's urlPrefix valid). */
+  readonly port?: number;
 }
 
 export interface ExtenderProcess {
@@ -33,7 +35,7 @@ export interface ExtenderProcess {
 export async function startExtenderProcess(opts: ExtenderProcessOptions): Promise<ExtenderProcess> {
   const launcher = join(repoRoot, 'bin', 'climatik.js');
   if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const config = {
     logLevel: 'warn',
