@@ -88,7 +88,7 @@ await t.test('a bad scenario lists every problem with its path', async (t) => {
   raw.stepS = 0;
   raw.bogus = true;
   (raw.services[0] as Record<string, unknown>).gpusPerReplica = 0;
-  const err = t.throws(() => buildConfig(ScenarioSchema, raw, 'bad.yaml')) as { code: string; issues: { path: string }[] };
+  const err = t.throws(() => buildConfig(ScenarioSchema, raw, 'bad.yaml')) as unknown as { code: string; issues: { path: string }[] };
   t.equal(err.code, 'CLIMATIK_CONFIG_INVALID');
   const paths = err.issues.map((i) => i.path);
   for (const p of ['/stepS', '/bogus', '/services/0/gpusPerReplica']) t.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
