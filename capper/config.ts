@@ -1,5 +1,6 @@
 // `climatik capper --config FILE`: one schema, defaults, every error with its path, frozen.
 import Type, { type Static } from 'typebox';
+import { NotificationsConfigSchema } from './sinks/config.js';
 
 const Duration = (d: string, description: string) => Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', default: d, description });
 
@@ -23,6 +24,8 @@ export const CapperConfigSchema = Type.Object(
     ),
     host: Type.String({ default: '0.0.0.0' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 9103 }),
+    /** Alertmanager, Slack and GitOps sinks for Recommend/Enforce (capper/sinks/README.md). */
+    notifications: Type.Optional(NotificationsConfigSchema),
   },
   { additionalProperties: false },
 );

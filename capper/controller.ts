@@ -22,7 +22,7 @@ import type { LeaseLock } from './leader.js';
 import type { CapperMetrics } from './metrics.js';
 import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicyObject } from './policy-schema.js';
 import type { CapperPowerSource } from './power-source.js';
-import { reconcilePolicy } from './reconcile.js';
+import { reconcilePolicy, type ReconcileDeps } from './reconcile.js';
 
 export interface CapperDeps {
   readonly kubeConfig: KubeConfig;
@@ -35,6 +35,8 @@ export interface CapperDeps {
   /** Undefined = no leader election (single replica, tests). */
   readonly lease?: LeaseLock;
   readonly leaseRenewMs?: number;
+  /** Notification sinks (capper/sinks), told of each reconcile's assessment and published actions. */
+  readonly notifier?: ReconcileDeps['notifier'];
 }
 
 /** How long to wait for the policy cache to show our own status write before deciding again. */
@@ -137,7 +139,7 @@ export class Capper {
       deployments: this.deployments.cache.list(),
       pods: this.pods.cache.list(),
     };
-    const reconcileDeps = { actuators: this.actuators, power: this.deps.power, topology: this.deps.topology, logger: this.deps.logger, metrics: this.deps.metrics, nowMs: () => this.deps.clock.nowMs() };
+    const reconcileDeps = { actuators: this.actuators, power: this.deps.power, topology: this.deps.topology, logger: this.deps.logger, metrics: this.deps.metrics, nowMs: () => this.deps.clock.nowMs(), ...(this.deps.notifier === undefined ? {} : { notifier: this.deps.notifier }) };
     for (const raw of this.policies.cache.list()) {
       const policy = raw as unknown as PolicyObject;
       const key = `${policy.metadata.namespace}/${policy.metadata.name}`;

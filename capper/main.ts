@@ -3,14 +3,15 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ClimatikError, createLogger, loadConfig, parseCommandArgs, parseDurationMs, systemClock } from '../common/index.js';
+import { ClimatikError, type Logger, createLogger, loadConfig, parseCommandArgs, parseDurationMs, systemClock } from '../common/index.js';
 import { loadTopologyFile, rackOfNode } from '../rack-model/index.js';
-import { CapperConfigSchema } from './config.js';
+import { CapperConfigSchema, type CapperConfig } from './config.js';
 import { Capper } from './controller.js';
 import { policyCrdYaml } from './crd.js';
 import { startHealthServer } from './health-server.js';
 import { LeaseLock } from './leader.js';
 import { capperMetrics } from './metrics.js';
+import { RecommendationNotifier, buildDispatcher, readSlackSecrets } from './sinks/index.js';
 import { FilePowerSource, PrometheusPowerSource, type CapperPowerSource } from './power-source.js';
 
 const HELP = `usage: climatik capper --config FILE    run the controller (leader-elected), /healthz /readyz /metrics
@@ -47,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
   const lease = le.enabled
     ? new LeaseLock(kubeConfig, { namespace: le.namespace, name: le.leaseName, identity, leaseDurationMs: ms(le.leaseDuration) }, systemClock)
     : undefined;
+  const notifier = await buildNotifier(config, logger, registry);
   const capper = new Capper({
     kubeConfig,
     topology: () => topology,
@@ -55,6 +57,7 @@ export async function run(args: string[]): Promise<number> {
     clock: systemClock,
     metrics: capperMetrics(registry),
     intervalMs: ms(config.interval),
+    ...(notifier === undefined ? {} : { notifier: notifier.notifier }),
     ...(lease === undefined ? {} : { lease, leaseRenewMs: ms(le.renewInterval) }),
   });
   const health = await startHealthServer({ host: config.host, port: config.port, registry, ready: () => capper.ready() });
@@ -69,5 +72,26 @@ export async function run(args: string[]): Promise<number> {
   await capper.stop();
   await power.stop();
   await health.close();
+  // Bounded: a sink that is down must not hold the shutdown through a full retry cycle.
+  if (notifier) await Promise.race([notifier.dispatcher.idle(), new Promise((r) => setTimeout(r, 5000))]);
   return 0;
+}
+
+/**
+ * Sinks publish recommendations and actions. Slack's interactive Approve/Reject endpoint is not
+ * started here yet: applying an approved recommendation needs the controller's actuators and
+ * rate-limit memory, so approving is only possible by switching the policy to Enforce.
+ */
+async function buildNotifier(config: CapperConfig, logger: Logger, registry: Registry) {
+  const n = config.notifications;
+  if (n === undefined) return undefined;
+  const slackSecrets = n.slack ? await readSlackSecrets(n.slack.secretDir) : undefined;
+  const dispatcher = buildDispatcher(n, { logger, registry, clock: systemClock, ...(slackSecrets ? { slackSecrets } : {}) });
+  const notifier = new RecommendationNotifier({
+    publisher: dispatcher,
+    onApprove: async (rec) => {
+      throw new ClimatikError('CLIMATIK_USAGE', `approving ${rec.id} from Slack is not enabled; set the policy to Enforce to apply`);
+    },
+  });
+  return { dispatcher, notifier };
 }

@@ -131,3 +131,14 @@ void t.test('finalizer: added when missing; on delete every cap of this policy i
   t.same(del.finalizers, ['other']);
   t.ok(del.events.includes('Normal CapsReleased'));
 });
+
+void t.test('notification sinks: Recommend and Enforce reach the notifier with the published actions, Observe does not', async (t) => {
+  for (const [mode, wantCalls] of [['Observe', 0], ['Recommend', 1], ['Enforce', 1]] as const) {
+    const r = new Recorder();
+    const calls: { racks: number; actions: number }[] = [];
+    const notifier = { observe: (_p: unknown, racks: readonly unknown[], published: readonly unknown[]) => void calls.push({ racks: racks.length, actions: published.length }) };
+    await reconcilePolicy({ ...deps(r, 9800), notifier }, policy({ mode }), objects());
+    t.equal(calls.length, wantCalls, `${mode}: notifier calls`);
+    if (wantCalls > 0) t.ok((calls[0]?.actions ?? 0) > 0, `${mode}: the hot rack's actions are published`);
+  }
+});

@@ -7,7 +7,7 @@ import type { ActuatorPort, PolicyRef } from './actuators/actuators.js';
 import { buildTargets, type ClusterObjects, type ScaledObject, KEDA_DEFAULT_MAX, KEDA_DEFAULT_MIN } from './cluster-view.js';
 import { actionsToApply, actionsToPublish, decide, stateAfter } from './decisions/decide.js';
 import { ownersMaxReplicaCount } from './decisions/replica-plan.js';
-import { targetKey, type Action, type CurrentTargets } from './decisions/types.js';
+import { targetKey, type Action, type CurrentTargets, type RackAssessment } from './decisions/types.js';
 import type { CapperMetrics } from './metrics.js';
 import { ANNOTATIONS, FINALIZER, type PolicyObject } from './policy-schema.js';
 import { resolvePolicy } from './policy-validate.js';
@@ -21,6 +21,8 @@ export interface ReconcileDeps {
   readonly logger: Logger;
   readonly metrics: CapperMetrics;
   readonly nowMs: () => number;
+  /** Notification sinks (Alertmanager, Slack, GitOps): told of every rack assessment and the published actions. */
+  readonly notifier?: { observe(policy: PolicyRef, racks: readonly RackAssessment[], published: readonly Action[], nowMs: number): void };
 }
 
 const EVENT_REASONS: Record<Action['kind'], string> = {
@@ -82,6 +84,8 @@ export async function reconcilePolicy(deps: ReconcileDeps, policy: PolicyObject,
     }
   }
   const published = actionsToPublish(resolved.mode, decision);
+  // Observe reports in status only; Recommend and Enforce also reach the configured sinks.
+  if (resolved.mode !== 'Observe') deps.notifier?.observe(ref, decision.racks, published, nowMs);
   if (resolved.mode === 'Recommend' && recommendationChanged(policy, published, nowMs)) {
     await deps.actuators
       .event(ref, 'Normal', 'ActionsRecommended', published.map((a) => `${actionRecord(a, nowMs).target}: ${a.reason}`).join('; ') || 'no action needed', nowMs)
