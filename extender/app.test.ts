@@ -96,16 +96,25 @@ void t.test('readiness: needs telemetry unless the settings allow nameplate fall
   t.same((await withData.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', problems: [] });
 });
 
-void t.test('readiness (cluster): waits for the Node informer and a snapshot built after its sync', async (t) => {
-  let syncedAtMs: number | undefined;
-  const { app, clock } = await testExtender({ power: liveLikeSource({ r1: 5000 }, fourRackTopology(), { nowMs: () => T0_MS }), nodesSyncedAtMs: () => syncedAtMs });
+void t.test('readiness (cluster): waits for both informers and a snapshot built after the Node sync; filter answers an Error until then', async (t) => {
+  const synced: { nodes?: number; pods?: number } = {};
+  const { app, clock } = await testExtender({
+    power: liveLikeSource({ r1: 5000, r2: 5000, r3: 5000, r4: 5000 }, fourRackTopology(), { nowMs: () => T0_MS }),
+    informers: { nodesSyncedAtMs: () => synced.nodes, podsSyncedAtMs: () => synced.pods },
+  });
   const readyz = async () => (await app.inject({ method: 'GET', url: '/readyz' })).json<{ problems: string[] }>().problems;
-  t.match(await readyz(), [/node informer not synced/], 'snapshot and topology, but no Node informer sync yet');
+  const filterError = async () => (await post(app, '/filter', { Pod: gpuPod(), NodeNames: ['gpu-2a'] })).body.Error;
+  t.match(await readyz(), [/node informer not synced/, /pod informer not synced/], 'snapshot and topology, but no informer synced');
+  t.match(await filterError(), /not ready to decide: .*pod informer not synced/, 'a restarted replica does not admit pods on an empty ledger');
   clock.advance(1000);
-  syncedAtMs = clock.nowMs();
-  t.match(await readyz(), [/snapshot predates the node informer sync/], 'the only snapshot was built before the sync');
-  syncedAtMs = T0_MS;
+  synced.pods = clock.nowMs();
+  t.match(await readyz(), [/node informer not synced/], 'pods listed, nodes not yet');
+  synced.nodes = clock.nowMs();
+  t.match(await readyz(), [/snapshot predates the node informer sync/], 'the only snapshot was built before the Node sync');
+  t.match(await filterError(), /snapshot predates/);
+  synced.nodes = T0_MS;
   t.same(await readyz(), [], 'snapshot taken at (or after) the sync: ready');
+  t.equal(await filterError(), '', 'and filter decides');
 });
 
 void t.test('stale DCGM: an old snapshot puts racks at nameplate, which fails and scores 0', async (t) => {

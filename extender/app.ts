@@ -9,6 +9,7 @@ import { bindRoute } from './routes/bind.js';
 import { filterRoute } from './routes/filter.js';
 import { healthRoutes } from './routes/health.js';
 import { prioritizeRoute } from './routes/prioritize.js';
+import { uiPlugin } from './ui/index.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Warm-up of a running pod without per-pod telemetry when the settings name none (config default). */
@@ -77,6 +78,7 @@ export async function buildExtender(deps: ExtenderDeps): Promise<BuiltExtender> 
     metrics.requestSeconds.observe({ verb: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
+  await app.register(uiPlugin, { ctx: context }); // first: its decision-log hook must exist before /filter and /bind
   await app.register(filterRoute, { ctx: context });
   await app.register(prioritizeRoute, { ctx: context });
   await app.register(bindRoute, { ctx: context });

@@ -49,11 +49,14 @@ export interface ExtenderDeps {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly settings: ExtenderSettings;
-  /**
-   * Cluster mode: when the Node informer first synced. Until then, and until a telemetry snapshot
-   * taken after it exists, rack mapping by node label is incomplete and /readyz says not ready.
-   */
-  readonly nodesSyncedAtMs?: () => number | undefined;
+  /** Cluster mode: when the informers first synced (see `syncProblem` in sync.ts). */
+  readonly informers?: InformerSync;
+}
+
+/** When the Node and Pod informers first finished their initial list; undefined before. */
+export interface InformerSync {
+  nodesSyncedAtMs(): number | undefined;
+  podsSyncedAtMs(): number | undefined;
 }
 
 export interface ExtenderContext {

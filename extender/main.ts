@@ -118,7 +118,7 @@ export async function startExtender(
     store,
     power,
     binder: cluster?.binder,
-    ...(cluster === undefined ? {} : { nodesSyncedAtMs: cluster.nodesSyncedAtMs }),
+    ...(cluster === undefined ? {} : { informers: cluster.informers }),
     ...(nodeLabels === undefined ? {} : { nodeLabels }),
     logger,
     registry,
@@ -133,7 +133,7 @@ export async function startExtender(
     onChange: () => runtime.plans.notify(),
     onTopologyResult: (result) => metrics.topologyReloads.inc({ result }),
     onInformerRestart: (informer) => metrics.informerRestarts.inc({ informer }),
-    onNodesSynced: () => refreshAfterSync(power, cluster?.nodesSyncedAtMs()),
+    onNodesSynced: () => refreshAfterSync(power, cluster?.informers.nodesSyncedAtMs()),
   });
   runtime.start();
   return {

@@ -77,5 +77,5 @@ void t.test('restarted replica: pods bound before the restart count in full unti
   const nowMs = Date.parse('2025-06-01T10:00:00Z');
   const counted = ledger.uncoveredByRackW({ nowMs, warmupMs: 10 * 60_000, podPowerW: () => undefined, skipRack: () => false });
   t.same(counted, { r1: 700 }, 'the Pending pod counts in full; the one Ready for 30 min is in rack telemetry');
-  t.match(ledger.get('uid:uid-old'), { confirmed: true, podRef: 'default/old' });
+  t.match(ledger.get('uid:uid-old'), { confirmed: true, podRef: 'inference/old' });
 });

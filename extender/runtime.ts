@@ -6,7 +6,7 @@ import type { Clock, Logger } from '../common/index.js';
 import { planners } from '../rack-model/index.js';
 import { buildExtender, type BuiltExtender } from './app.js';
 import type { Binder } from './binder.js';
-import type { TlsSettings } from './context.js';
+import type { InformerSync, TlsSettings } from './context.js';
 import { ms, podPowerConfig, type ExtenderConfig } from './config.js';
 import { BindLedger } from './ledger.js';
 import { planInputs, type NodeLabelSource, type PlacementSources } from './placement.js';
@@ -25,8 +25,8 @@ export interface RuntimeParts {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly tls?: TlsSettings | undefined;
-  /** Cluster mode: when the Node informer first synced (readiness waits for it and a later snapshot). */
-  readonly nodesSyncedAtMs?: () => number | undefined;
+  /** Cluster mode: when the informers first synced (readiness and /filter wait for them). */
+  readonly informers?: InformerSync;
 }
 
 export interface ExtenderRuntime extends BuiltExtender {
@@ -63,7 +63,7 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
     plan: () => plans.latest(),
     ledger,
     binder: parts.binder,
-    ...(parts.nodesSyncedAtMs === undefined ? {} : { nodesSyncedAtMs: parts.nodesSyncedAtMs }),
+    ...(parts.informers === undefined ? {} : { informers: parts.informers }),
     ...(parts.nodeLabels === undefined ? {} : { nodeLabels: parts.nodeLabels }),
     logger,
     registry: parts.registry,

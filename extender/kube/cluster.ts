@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { KubeConfig, type V1ConfigMap, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Clock, Logger } from '../../common/index.js';
+import type { InformerSync } from '../context.js';
 import type { NodeLabelSource } from '../placement.js';
 import type { BindLedger } from '../ledger.js';
 import { applyPodEvent, type PendingDemand, type TrackedPod, type TrackingContext } from '../pod-tracking.js';
@@ -25,8 +26,8 @@ export interface ClusterOptions {
 export interface Cluster {
   readonly binder: KubernetesBinder;
   readonly nodeLabels: NodeLabelSource;
-  /** When the Node informer last finished its initial list (rack mapping by label is complete); undefined before. */
-  nodesSyncedAtMs(): number | undefined;
+  /** When the Node and Pod informers first finished their initial list; undefined before. */
+  readonly informers: InformerSync;
   /** Starts the informers; pod events feed the ledger/pending demand and call `onDemandChange`. */
   start(wiring: ClusterWiring): void;
   stop(): Promise<void>;
@@ -59,11 +60,12 @@ export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig
   const nodeIndex = new Map<string, Readonly<Record<string, string>>>();
   const running: Running[] = [];
   let nodesSyncedAt: number | undefined;
+  let podsSyncedAt: number | undefined;
 
   return {
     binder: new KubernetesBinder(core),
     nodeLabels: { labelsOf: (node) => nodeIndex.get(node) },
-    nodesSyncedAtMs: () => nodesSyncedAt,
+    informers: { nodesSyncedAtMs: () => nodesSyncedAt, podsSyncedAtMs: () => podsSyncedAt },
     start(w) {
       const keep = <T>(informer: InformerLike<T>, informerName: string, onSynced?: () => void) =>
         running.push(
@@ -114,7 +116,10 @@ export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig
         retrack();
         w.onNodesSynced?.();
       });
-      keep(pods, 'pods');
+      keep(pods, 'pods', () => {
+        if (podsSyncedAt === undefined) opts.logger.info({ pods: pods.list().length, ledger: w.ledger.size }, 'pod informer synced');
+        podsSyncedAt ??= opts.clock.nowMs();
+      });
     },
     async stop() {
       await Promise.all(running.map((r) => r.stop()));

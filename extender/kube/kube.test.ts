@@ -1,11 +1,13 @@
 // Unit tests of the thin Kubernetes layer with fakes (the real API server is the e2e harness's job).
-import { ApiException, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { Agent as HttpsAgent } from 'node:https';
+import { ApiException, HttpMethod, RequestContext, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
 import { ManualClock, silentLogger } from '../../common/index.js';
 import { TOPOLOGY_YAML } from '../testing/fixtures.js';
 import { TopologyStore } from '../topology-store.js';
 import { KubernetesBinder } from './binder.js';
 import { keepRunning, type InformerLike } from './informer.js';
+import { KeepAliveAuthentication } from './keep-alive.js';
 import { applyConfigMap, configMapEvents, watchTopology, type EventRecorder } from './topology-watcher.js';
 
 type BindingCall = { name: string; namespace: string; body: { target?: { name?: string }; metadata?: { uid?: string } } };
@@ -159,4 +161,57 @@ void t.test('Event body: Warning on the ConfigMap, message capped at the API lim
     },
   });
   t.equal((bodies[0] as { body: { message: string } }).body.message.length, 1000);
+});
+
+void t.test('informer keeper: reports a sync after a start that listed without error, not after a failed list', async (t) => {
+  const informer = new FakeInformer<V1Pod>();
+  let syncs = 0;
+  // client-node's start() resolves even when the list failed (it reports through 'error'): simulate that.
+  let failNextList = true;
+  const realStart = informer.start.bind(informer);
+  informer.start = async () => {
+    if (failNextList) {
+      failNextList = false;
+      informer.starts++;
+      informer.emit('error', new Error('list: 503'));
+      return;
+    }
+    await realStart();
+  };
+  const running = keepRunning(informer, { name: 'nodes', logger: silentLogger(), initialBackoffMs: 2, onSynced: () => syncs++ });
+  t.ok(await until(() => syncs === 1), 'synced after the retry');
+  t.equal(informer.starts, 2, 'the failed list did not count as a sync');
+  await running.stop();
+});
+
+void t.test('keep-alive: every API call reuses one pooled agent; a new TLS identity gets a new pool; proxies untouched', async (t) => {
+  let cert = 'client-cert-1';
+  const proxy = new (class ProxyAgent extends HttpsAgent {})();
+  let useProxy = false;
+  // What KubeConfig.applySecurityAuthentication does in client-node 1.4: a brand-new agent per request.
+  const kc = {
+    async applySecurityAuthentication(ctx: RequestContext) {
+      ctx.setHeaderParam('Authorization', 'Bearer t');
+      ctx.setAgent(useProxy ? proxy : new HttpsAgent({ ca: 'ca', cert, key: 'k' }));
+    },
+  };
+  const auth = new KeepAliveAuthentication(kc);
+  const call = async () => {
+    const ctx = new RequestContext('https://127.0.0.1:6443/api/v1/pods', HttpMethod.GET);
+    await auth.applySecurityAuthentication(ctx);
+    return ctx;
+  };
+  const first = await call();
+  const agent = first.getAgent();
+  t.ok(agent instanceof HttpsAgent && agent.options.keepAlive === true, 'keep-alive agent');
+  t.equal(first.getHeaders().Authorization, 'Bearer t', 'authentication from the kubeconfig kept');
+  t.match((agent as HttpsAgent).options, { ca: 'ca', cert: 'client-cert-1', key: 'k' }, 'TLS options carried over');
+  t.equal((await call()).getAgent(), agent, 'second call: same pool');
+  cert = 'client-cert-2';
+  const rotated = (await call()).getAgent();
+  t.not(rotated, agent, 'rotated client certificate: new pool');
+  t.match((rotated as HttpsAgent).options, { cert: 'client-cert-2' });
+  useProxy = true;
+  t.equal((await call()).getAgent(), proxy, 'proxy agent left alone');
+  auth.destroy();
 });

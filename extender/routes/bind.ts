@@ -19,13 +19,17 @@ export const bindRoute: FastifyPluginAsyncTypebox<{ ctx: ExtenderContext }> = as
         ctx.metrics.binds.inc({ outcome: 'offline' });
         return { Error: OFFLINE_BIND_ERROR };
       }
+      // Charge the rack before the API call: kube-scheduler runs binding cycles asynchronously, so
+      // the next pod's filter can arrive while this Binding is in flight. Undone if the bind fails.
+      const key = podKey({ name, namespace, uid });
+      const charged = ctx.deps.ledger.get(key) === undefined && chargeLedger(ctx, { name, namespace, uid, node });
       try {
         const outcome = await binder.bind({ name, namespace, uid, node });
         ctx.metrics.binds.inc({ outcome });
-        chargeLedger(ctx, { name, namespace, uid, node });
         request.log.info({ pod: `${namespace}/${name}`, node, outcome }, 'pod bound');
         return { Error: '' };
       } catch (err) {
+        if (charged && ctx.deps.ledger.get(key)?.confirmed === false) ctx.deps.ledger.remove(key);
         const message = err instanceof Error ? err.message : String(err);
         ctx.metrics.binds.inc({ outcome: 'error' });
         request.log.warn({ pod: `${namespace}/${name}`, node, err: message }, 'bind failed');
@@ -36,12 +40,12 @@ export const bindRoute: FastifyPluginAsyncTypebox<{ ctx: ExtenderContext }> = as
 };
 
 /** Counts the pod against its rack right away, so the next filter sees it before telemetry does. */
-function chargeLedger(ctx: ExtenderContext, p: { name: string; namespace: string; uid: string; node: string }): void {
+function chargeLedger(ctx: ExtenderContext, p: { name: string; namespace: string; uid: string; node: string }): boolean {
   const topology = ctx.deps.topology.current();
-  if (topology === undefined) return;
+  if (topology === undefined) return false;
   const labels = ctx.deps.nodeLabels?.labelsOf(p.node);
   const { rackId } = candidateOf(topology, p.node, labels);
-  if (rackId === undefined || !topology.rackIndex.has(rackId)) return;
+  if (rackId === undefined || !topology.rackIndex.has(rackId)) return false;
   const key = podKey(p);
   const pod = ctx.recentPods.get(key);
   const settings = ctx.deps.settings.podPower;
@@ -49,4 +53,5 @@ function chargeLedger(ctx: ExtenderContext, p: { name: string; namespace: string
   const powerW = pod === undefined ? settings.wattsPerGpu : expectedPodPowerW(pod, settings, labels);
   // Unconfirmed: the Pod informer's view of the same pod (confirmed, with its running state) replaces it.
   ctx.deps.ledger.record({ key, rackId, powerW, boundAtMs: ctx.deps.clock.nowMs(), podRef: `${p.namespace}/${p.name}`, confirmed: false });
+  return true;
 }

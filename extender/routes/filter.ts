@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { filterCandidates } from '../decisions/index.js';
 import type { ExtenderContext } from '../context.js';
+import { syncProblems } from '../sync.js';
 import { BadRequestSchema, ExtenderArgsSchema, ExtenderFilterResultSchema, type ExtenderFilterResult } from '../wire.js';
 import { NEITHER_FORM, candidatesOf, countUnknown, resolveArgs } from './candidates.js';
 
@@ -21,6 +22,8 @@ export const filterRoute: FastifyPluginAsyncTypebox<{ ctx: ExtenderContext }> = 
         // No topology yet: failing the attempt lets the scheduler retry, rather than placing blind.
         return answer(args, [], {}, {}, 'climatik extender has no rack topology loaded yet');
       }
+      const unsynced = syncProblems(ctx);
+      if (unsynced.length > 0) return answer(args, [], {}, {}, `climatik extender is not ready to decide: ${unsynced.join('; ')}`);
       const candidates = candidatesOf(ctx, view.state.topology, args);
       const unknown = countUnknown(view.state.topology, candidates);
       if (unknown > 0) ctx.metrics.unknownNodes.inc({ verb: 'filter' }, unknown);

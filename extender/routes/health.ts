@@ -1,10 +1,10 @@
-// GET /healthz (the process answers), /readyz (topology loaded; in cluster mode the Node informer
-// synced; telemetry present and built after that sync — an earlier snapshot maps no node to a rack
-// by label, so every rack would fall back to nameplate — unless the settings allow serving on
-// nameplate fallbacks), /metrics (Prometheus text).
+// GET /healthz (the process answers), /readyz (topology loaded; telemetry present unless the
+// settings allow serving on nameplate fallbacks; in cluster mode the Node and Pod informers synced
+// and the snapshot built after the Node sync — sync.ts), /metrics (Prometheus text).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { ExtenderContext } from '../context.js';
+import { syncProblems } from '../sync.js';
 
 const Status = Type.Object({ status: Type.String(), problems: Type.Array(Type.String()) });
 
@@ -14,13 +14,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: ExtenderContext }> =
   app.get('/readyz', { schema: { response: { 200: Status, 503: Status } } }, async (_request, reply) => {
     const problems: string[] = [];
     if (ctx.deps.topology.current() === undefined) problems.push('no rack topology loaded');
-    const snapshot = ctx.deps.power.current();
-    const syncedAtMs = ctx.deps.nodesSyncedAtMs === undefined ? Number.NEGATIVE_INFINITY : ctx.deps.nodesSyncedAtMs();
-    if (syncedAtMs === undefined) problems.push('node informer not synced yet (node → rack mapping incomplete)');
-    if (snapshot === undefined && !ctx.deps.settings.readyWithoutTelemetry) problems.push('no telemetry snapshot yet');
-    if (snapshot !== undefined && syncedAtMs !== undefined && snapshot.takenAtMs < syncedAtMs) {
-      problems.push('telemetry snapshot predates the node informer sync (nodes not yet mapped to racks)');
-    }
+    if (ctx.deps.power.current() === undefined && !ctx.deps.settings.readyWithoutTelemetry) problems.push('no telemetry snapshot yet');
+    problems.push(...syncProblems(ctx));
     return reply.status(problems.length === 0 ? 200 : 503).send({ status: problems.length === 0 ? 'ready' : 'not ready', problems });
   });
 

@@ -6,7 +6,7 @@ import { parseTopology } from '../../rack-model/index.js';
 import type { Topology } from '../../rack-model/types.js';
 import { buildExtender, type BuiltExtender } from '../app.js';
 import type { Binder } from '../binder.js';
-import type { ExtenderSettings } from '../context.js';
+import type { ExtenderSettings, InformerSync } from '../context.js';
 import { DEFAULT_POD_POWER_CONFIG } from '../decisions/index.js';
 import { BindLedger } from '../ledger.js';
 import type { NodeLabelSource } from '../placement.js';
@@ -133,7 +133,7 @@ export interface TestExtenderOptions {
   readonly nodeLabels?: NodeLabelSource;
   readonly settings?: Partial<ExtenderSettings>;
   readonly clock?: ManualClock;
-  readonly nodesSyncedAtMs?: () => number | undefined;
+  readonly informers?: InformerSync;
 }
 
 export const TEST_SETTINGS: ExtenderSettings = {
@@ -155,7 +155,7 @@ export async function testExtender(opts: TestExtenderOptions = {}): Promise<Buil
     plan: () => opts.plan,
     ledger,
     binder: opts.binder,
-    ...(opts.nodesSyncedAtMs === undefined ? {} : { nodesSyncedAtMs: opts.nodesSyncedAtMs }),
+    ...(opts.informers === undefined ? {} : { informers: opts.informers }),
     ...(opts.nodeLabels === undefined ? {} : { nodeLabels: opts.nodeLabels }),
     logger: silentLogger(),
     registry: new Registry(),
