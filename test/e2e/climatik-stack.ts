@@ -86,6 +86,27 @@ export function topologyYaml(racks: readonly Pick<RackSpec, 'id' | 'powerBudgetW
 /** CLIMATIK_E2E_KEEP=1 keeps the state dir (logs) and logs the extender at info, for diagnosis. */
 const keepForDiagnosis = process.env.CLIMATIK_E2E_KEEP === '1';
 
+/**
+ * Waits until the extender judges every rack on telemetry, not the nameplate fallback: right after
+ * start, Prometheus may not have scraped the exporter yet, and the extender (correctly) counts racks
+ * without telemetry at their nameplate until a refresh sees the samples.
+ */
+export async function waitForExtenderTelemetry(extender: ExtenderProcess, allNodes: readonly string[]): Promise<void> {
+  const probe = gpuPod({ name: 'telemetry-probe', gpus: 1, schedulerName: 'climatik-scheduler' });
+  await waitUntil(
+    'the extender to judge every rack on telemetry (no nameplate fallback)',
+    async () => {
+      const answer = (await extender.call('filter', { Pod: probe, NodeNames: allNodes })) as {
+        FailedNodes?: Record<string, string>;
+        FailedAndUnresolvableNodes?: Record<string, string>;
+      };
+      const reasons = [...Object.values(answer.FailedNodes ?? {}), ...Object.values(answer.FailedAndUnresolvableNodes ?? {})];
+      return !reasons.some((r) => r.includes('fallback estimate'));
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+}
+
 export async function startClimatikStack(opts: StackOptions): Promise<ClimatikStack> {
   const cluster = await startCluster({ defaultScheduler: opts.defaultScheduler ?? true, keepStateDir: (opts.keepStateDir ?? false) || keepForDiagnosis });
   if (keepForDiagnosis) process.stderr.write(`climatik e2e state dir (kept): ${cluster.stateDir}\n`);
@@ -156,21 +177,7 @@ export async function startClimatikStack(opts: StackOptions): Promise<ClimatikSt
         );
       },
       async waitForTelemetry() {
-        const allNodes = opts.racks.flatMap((r) => nodesOf(r.id));
-        const probe = gpuPod({ name: 'telemetry-probe', gpus: 1, schedulerName: 'climatik-scheduler' });
-        let reasons: string[] = [];
-        await waitUntil(
-          'the extender to judge every rack on telemetry (no nameplate fallback)',
-          async () => {
-            const answer = (await extender.call('filter', { Pod: probe, NodeNames: allNodes })) as {
-              FailedNodes?: Record<string, string>;
-              FailedAndUnresolvableNodes?: Record<string, string>;
-            };
-            reasons = [...Object.values(answer.FailedNodes ?? {}), ...Object.values(answer.FailedAndUnresolvableNodes ?? {})];
-            return !reasons.some((r) => r.includes('fallback estimate'));
-          },
-          { timeoutMs: 60_000, intervalMs: 500 },
-        );
+        await waitForExtenderTelemetry(extender, opts.racks.flatMap((r) => nodesOf(r.id)));
       },
       async restartExtender() {
         await extender.stop();

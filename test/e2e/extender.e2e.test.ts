@@ -10,6 +10,7 @@ import t from 'tap';
 import { stringify } from 'yaml';
 import { startPrometheus } from '../prometheus/prometheus-server.js';
 import { startTestExporter } from '../prometheus/test-exporter.js';
+import { waitForExtenderTelemetry } from './climatik-stack.js';
 import { startCluster } from './cluster.js';
 import { startExtenderProcess } from './extender-process.js';
 import { createGpuNode } from './nodes.js';
@@ -65,6 +66,7 @@ void t.test('climatik-scheduler + extender on a real control plane', async (t) =
   t.teardown(() => extender.stop());
 
   const allNodes = RACKS.flatMap((r) => nodesOf(r.id));
+  await waitForExtenderTelemetry(extender, allNodes);
   /** What the extender prefers right now for this pod, asked the way the scheduler asks. */
   const favourites = async (pod: V1Pod): Promise<{ passed: string[]; best: string[] }> => {
     const filtered = (await extender.call('filter', { Pod: pod, NodeNames: allNodes })) as { NodeNames?: string[] };
