@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Snapshot, SnapshotSource } from '../telemetry/index.js';
+import { emptySnapshot, type Snapshot, type SnapshotSource } from '../telemetry/index.js';
 import type { Binder, BindTarget } from './binder.js';
 import { ManualClock } from '../common/index.js';
 import { T0_MS, fourRackTopology, gpuPod, liveLikeSource, testExtender, wireNode } from './testing/fixtures.js';
@@ -118,11 +118,9 @@ void t.test('readiness (cluster): waits for both informers and a snapshot built 
 });
 
 void t.test('stale DCGM: an old snapshot puts racks at nameplate, which fails and scores 0', async (t) => {
-  const old: Snapshot = {
-    takenAtMs: T0_MS - 600_000,
+  const old = emptySnapshot(T0_MS - 600_000, {
     rackPowerW: { r4: { value: 1000, sampleTimeMs: T0_MS - 600_000, stale: false, source: 'test' } },
-    nodePowerW: {}, podPowerW: {}, inletC: {}, gpuPowerW: {}, gpuTemperatureC: {}, gpuPowerLimitW: {}, keplerGenerations: [], problems: [],
-  };
+  });
   const { app } = await testExtender({ power: { current: () => old, start() {}, async stop() {} } });
   const node = wireNode('gpu-4x', { 'topology.climatik.io/rack': 'r4' });
   const f = await post(app, '/filter', { Pod: gpuPod(), Nodes: { items: [node] } });
@@ -190,10 +188,10 @@ void t.test('per-pod telemetry: a running pod counts only the part of its expect
   const source: SnapshotSource = {
     current: (): Snapshot => {
       const s = (value: number) => ({ value, sampleTimeMs: clock.nowMs(), stale: false, source: 'test' });
-      return {
-        takenAtMs: clock.nowMs(), rackPowerW: { r1: s(8000), r2: s(5000), r3: s(5000), r4: s(5000) }, nodePowerW: {},
-        podPowerW: podW === undefined ? {} : { 'inference/llm-0': s(podW) }, inletC: {}, gpuPowerW: {}, gpuTemperatureC: {}, gpuPowerLimitW: {}, keplerGenerations: [], problems: [],
-      };
+      return emptySnapshot(clock.nowMs(), {
+        rackPowerW: { r1: s(8000), r2: s(5000), r3: s(5000), r4: s(5000) },
+        podPowerW: podW === undefined ? {} : { 'inference/llm-0': s(podW) },
+      });
     },
     start() {},
     async stop() {},

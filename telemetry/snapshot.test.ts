@@ -4,7 +4,7 @@ import t from 'tap';
 import { carryComponents } from './carry.js';
 import { effectiveRackPowerW } from './effective-power.js';
 import { emptyReadings, type Readings } from './readings.js';
-import { buildSnapshot, composePower, type Snapshot } from './snapshot.js';
+import { buildSnapshot, composePower, emptySnapshot, type Snapshot } from './snapshot.js';
 import { testTopology } from '../test/prometheus/fixtures.js';
 
 const policy = { maxAgeMs: 60_000, forgetAfterMs: 600_000 };
@@ -96,19 +96,7 @@ const topology = testTopology([
   { id: 'r3', nodes: ['n4'], nameplateW: 8_000, powerBudgetW: 9_000 },
 ]);
 const sampled = (value: number, sampleTimeMs: number, stale = false) => ({ value, sampleTimeMs, stale, source: 'test' });
-const snapshot = (over: Partial<Snapshot>): Snapshot => ({
-  takenAtMs: 100_000,
-  rackPowerW: {},
-  nodePowerW: {},
-  podPowerW: {},
-  inletC: {},
-  gpuPowerW: {},
-  gpuTemperatureC: {},
-  gpuPowerLimitW: {},
-  keplerGenerations: [],
-  problems: [],
-  ...over,
-});
+const snapshot = (over: Partial<Snapshot>): Snapshot => ({ ...emptySnapshot(100_000), ...over });
 
 void t.test('effective rack power: fresh used as is; stale, missing or partial racks replaced conservatively', async (t) => {
   const snap = snapshot({

@@ -34,6 +34,23 @@ export interface Snapshot {
   readonly problems: readonly string[];
 }
 
+/** A snapshot with nothing in it but `over`: one place to extend when Snapshot gains a field. */
+export function emptySnapshot(takenAtMs: number, over: Partial<Omit<Snapshot, 'takenAtMs'>> = {}): Snapshot {
+  return {
+    takenAtMs,
+    rackPowerW: {},
+    nodePowerW: {},
+    podPowerW: {},
+    inletC: {},
+    gpuPowerW: {},
+    gpuTemperatureC: {},
+    gpuPowerLimitW: {},
+    keplerGenerations: [],
+    problems: [],
+    ...over,
+  };
+}
+
 export interface SnapshotSource {
   current(): Snapshot | undefined;
   start(): void;

@@ -4,7 +4,7 @@
 import { deepFreeze, readDocument, type Clock } from '../common/index.js';
 import { parseRackPowerFile } from '../rack-model/index.js';
 import type { RackPowerW, Topology } from '../rack-model/types.js';
-import type { Sampled, Snapshot, SnapshotSource } from './snapshot.js';
+import { emptySnapshot, type Sampled, type Snapshot, type SnapshotSource } from './snapshot.js';
 
 export class StaticSnapshotSource implements SnapshotSource {
   constructor(
@@ -17,18 +17,7 @@ export class StaticSnapshotSource implements SnapshotSource {
     const nowMs = this.clock.nowMs();
     const racks: Record<string, Sampled> = {};
     for (const [id, value] of Object.entries(this.rackPowerW)) racks[id] = { value, sampleTimeMs: nowMs, stale: false, source: this.source };
-    return deepFreeze({
-      takenAtMs: nowMs,
-      rackPowerW: racks,
-      nodePowerW: {},
-      podPowerW: {},
-      inletC: {},
-      gpuPowerW: {},
-      gpuTemperatureC: {},
-      gpuPowerLimitW: {},
-      keplerGenerations: [],
-      problems: [],
-    });
+    return deepFreeze(emptySnapshot(nowMs, { rackPowerW: racks }));
   }
 
   start(): void {}

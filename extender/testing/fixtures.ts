@@ -12,7 +12,7 @@ import { BindLedger } from '../ledger.js';
 import type { NodeLabelSource } from '../placement.js';
 import type { StoredPlan } from '../plan-store.js';
 import type { PowerSource } from '../power-source.js';
-import { StaticSnapshotSource, type Sampled, type Snapshot, type SnapshotSource } from '../../telemetry/index.js';
+import { StaticSnapshotSource, emptySnapshot, type Sampled, type Snapshot, type SnapshotSource } from '../../telemetry/index.js';
 import { TopologyStore } from '../topology-store.js';
 
 /** r1..r4 in one row; 0.3 °C/kW on a rack's own inlet, 0.1 to neighbours, 0.02 further away. */
@@ -181,10 +181,7 @@ export function liveLikeSource(rackPowerW: Record<string, number>, topology: Top
         const listed = topology.racks.find((r) => r.id === id)?.nodes ?? [];
         for (const n of listed) if (!missingNodes.includes(n)) nodes[n] = sample(w / listed.length);
       }
-      return {
-        takenAtMs: nowMs, rackPowerW: racks, nodePowerW: nodes, podPowerW: {}, inletC: {},
-        gpuPowerW: {}, gpuTemperatureC: {}, gpuPowerLimitW: {}, keplerGenerations: [], problems: [],
-      };
+      return emptySnapshot(nowMs, { rackPowerW: racks, nodePowerW: nodes });
     },
     start() {},
     async stop() {},

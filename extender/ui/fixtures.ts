@@ -1,7 +1,7 @@
 // Test fixtures for the status page: a snapshot source with rack power and inlet temperatures, and a
 // topology with two rows whose list order differs from the row/position order.
 import type { Clock } from '../../common/index.js';
-import type { Sampled, Snapshot, SnapshotSource } from '../../telemetry/index.js';
+import { emptySnapshot, type Sampled, type Snapshot, type SnapshotSource } from '../../telemetry/index.js';
 import type { Topology } from '../../rack-model/types.js';
 import { topologyFrom } from '../testing/fixtures.js';
 
@@ -22,10 +22,7 @@ export function readingsSource(readings: Readonly<Record<string, RackReading>>, 
         rackPowerW[id] = sample(r.powerW);
         if (r.inletC !== undefined) inletC[id] = sample(r.inletC);
       }
-      return {
-        takenAtMs: t, rackPowerW, nodePowerW: {}, podPowerW: {}, inletC,
-        gpuPowerW: {}, gpuTemperatureC: {}, gpuPowerLimitW: {}, keplerGenerations: [], problems: [],
-      };
+      return emptySnapshot(t, { rackPowerW, inletC });
     },
     start() {},
     async stop() {},
