@@ -65,15 +65,7 @@ export function tightenReplicas(
     const next = Math.max(so.minReplicaCount, base - share);
     if (next >= so.maxReplicaCount) continue;
     toRemove -= base - next;
-    actions.push({
-      kind: 'SetMaxReplicas',
-      namespace: so.namespace,
-      name: so.name,
-      rackId,
-      maxReplicaCount: next,
-      originalMaxReplicaCount: owners,
-      reason: `rack ${rackId} ${Math.round(excessW)} W over its cap after GPU limits: maxReplicaCount ${so.maxReplicaCount} → ${next} (about ${Math.round(eachW)} W per replica)`,
-    });
+    actions.push(setMaxReplicas(so, rackId, next, owners, `rack ${rackId} ${Math.round(excessW)} W over its cap after GPU limits: maxReplicaCount ${so.maxReplicaCount} → ${next} (about ${Math.round(eachW)} W per replica)`));
   }
   return actions;
 }
@@ -91,15 +83,12 @@ export function relaxReplicas(
   if (next >= owners || ownerEdited(so)) {
     return { kind: 'RestoreMaxReplicas', namespace: so.namespace, name: so.name, rackId, maxReplicaCount: owners, reason: `racks back under their restore level: maxReplicaCount restored to the owner's ${owners}` };
   }
-  return {
-    kind: 'SetMaxReplicas',
-    namespace: so.namespace,
-    name: so.name,
-    rackId,
-    maxReplicaCount: next,
-    originalMaxReplicaCount: owners,
-    reason: `racks back under their restore level: maxReplicaCount ${so.maxReplicaCount} → ${next} of ${owners}`,
-  };
+  return setMaxReplicas(so, rackId, next, owners, `racks back under their restore level: maxReplicaCount ${so.maxReplicaCount} → ${next} of ${owners}`);
+}
+
+/** The one place a SetMaxReplicas action is built: the owner's value always travels with it. */
+function setMaxReplicas(so: ScaledObjectTarget, rackId: string, maxReplicaCount: number, owners: number, reason: string): Action {
+  return { kind: 'SetMaxReplicas', namespace: so.namespace, name: so.name, rackId, maxReplicaCount, originalMaxReplicaCount: owners, reason };
 }
 
 /**
