@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { readDocument } from '../common/index.js';
 import { greedyPlanner } from './greedy-planner.js';
-import { loadHighs, optimalPeakRiseC } from './highs-reference.js';
-import { planInWorker, type WorkerOutcome } from './plan-in-worker.js';
+import { loadHighs, optimalPeakRiseC } from './testing/highs-reference.js';
+import { planInWorker, type WorkerOutcome } from './testing/plan-in-worker.js';
 import { parseTopology } from './topology.js';
 
 const DEADLINE_MS = 20_000;

@@ -6,8 +6,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { greedyPlanner } from './greedy-planner.js';
-import { loadHighs, optimalPeakRiseC } from './highs-reference.js';
-import { planInWorker, type WorkerCase } from './plan-in-worker.js';
+import { loadHighs, optimalPeakRiseC } from './testing/highs-reference.js';
+import { planInWorker, type WorkerCase } from './testing/plan-in-worker.js';
 import { parseTopology } from './topology.js';
 import type { PlanResult, Topology } from './types.js';
 

@@ -2,8 +2,8 @@
 // synchronous simplex that cycles cannot be interrupted from its own thread; in a worker, a solve
 // that never returns becomes a rejected promise naming the case, and the worker is terminated.
 import { Worker } from 'node:worker_threads';
-import type { PlannerName } from './planners.js';
-import type { PlanResult } from './types.js';
+import type { PlannerName } from '../planners.js';
+import type { PlanResult } from '../types.js';
 
 export interface WorkerCase {
   /** The topology as a plain document (parsed again in the worker: a Topology holds Maps). */

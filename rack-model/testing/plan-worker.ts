@@ -2,8 +2,8 @@
 // runs the named planner and posts every result as it finishes, so a solve that never returns is
 // seen by the parent as a missed deadline instead of a hung test run.
 import { parentPort, workerData } from 'node:worker_threads';
-import { planners, type PlannerName } from './planners.js';
-import { parseTopology } from './topology.js';
+import { planners, type PlannerName } from '../planners.js';
+import { parseTopology } from '../topology.js';
 import type { WorkerCase, WorkerMessage } from './plan-in-worker.js';
 
 const { planner, cases } = workerData as { planner: PlannerName; cases: readonly WorkerCase[] };

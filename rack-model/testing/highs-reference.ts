@@ -2,9 +2,9 @@
 // npm package, a devDependency), so property tests can check the LP planner is optimal, not merely
 // valid. The LP is `buildPeakLp`'s (Σx = ΔP as an equality), written as CPLEX-LP text.
 import * as highsModule from 'highs';
-import { buildPeakLp } from './lp-planner.js';
-import { planContext } from './plan-common.js';
-import type { PlanRequest } from './types.js';
+import { buildPeakLp } from '../lp-planner.js';
+import { planContext } from '../plan-common.js';
+import type { PlanRequest } from '../types.js';
 
 type HighsLoader = typeof highsModule.default.default;
 type Highs = Awaited<ReturnType<HighsLoader>>;
