@@ -62,6 +62,8 @@ export const ExtenderConfigSchema = Type.Object(
         refresh: Duration('30s', 'poll the plan inputs this often'),
         debounce: Duration('2s', 'wait this long after a change before re-planning'),
         minDemandW: Type.Number({ minimum: 0, default: 1400, description: 'plan for at least this much new power' }),
+        worker: Type.Boolean({ default: true, description: 'solve in a worker thread, so a large LP never delays filter/prioritize' }),
+        solveDeadline: Duration('2m', 'abandon a solve (and restart its worker) after this long; the previous plan stays'),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -13,7 +13,7 @@ void t.test('config: defaults fill everything; the example cluster config is val
     telemetry: { staleAfter: '2m', readyWithoutTelemetry: false },
     podPower: { wattsPerGpu: 700, gpuModelLabel: 'nvidia.com/gpu.product' },
     unknownNodePolicy: 'allow',
-    plan: { planner: 'lp' },
+    plan: { planner: 'lp', worker: true, solveDeadline: '2m' },
   });
   t.ok(Object.isFrozen(cfg.podPower));
   const file = await configFrom({ config: example('extender.yaml') });
@@ -48,7 +48,8 @@ void t.test('offline mode: topology and power from files, bind needs API access'
   t.equal(prioritize.json<{ Host: string }[]>()[0]?.Host, 'gpu-4a');
   const bind = await app.inject({ method: 'POST', url: '/bind', payload: { PodName: 'p', PodNamespace: 'd', PodUID: 'u', Node: 'gpu-2a' } });
   t.same(bind.json(), { Error: 'bind needs API access (offline mode)' });
-  t.ok(started.runtime.plans.latest() !== undefined, 'plan computed in the background at start');
+  await started.runtime.plans.settled();
+  t.equal(started.runtime.plans.latest()?.plan.planner, 'lp', 'plan computed at start, in the worker thread (plan.worker defaults to true)');
   t.equal(started.runtime.upkeep(), 0);
 });
 

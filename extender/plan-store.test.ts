@@ -1,8 +1,8 @@
 import t from 'tap';
 import { ManualClock, silentLogger } from '../common/index.js';
 import { lpPlanner } from '../rack-model/index.js';
-import type { PlanRequest, Planner } from '../rack-model/types.js';
-import { PlanStore, type PlanInputs } from './plan-store.js';
+import type { PlanRequest, PlanResult, Planner } from '../rack-model/types.js';
+import { PlanStore, type AsyncPlanner, type PlanInputs } from './plan-store.js';
 import { fourRackTopology } from './testing/fixtures.js';
 
 const topology = fourRackTopology();
@@ -84,4 +84,53 @@ void t.test('plan store: infeasible demand is stored as an infeasible plan', asy
   });
   store.refresh();
   t.equal(store.latest()?.plan.feasible, false);
+});
+
+/** An async planner whose solves the test finishes by hand. */
+function manualAsync(): AsyncPlanner & { calls: PlanRequest[]; finish(i: number, err?: Error): void } {
+  const calls: PlanRequest[] = [];
+  const settle: { resolve: (p: PlanResult) => void; reject: (e: Error) => void }[] = [];
+  return {
+    name: 'manual',
+    calls,
+    plan: (r) => {
+      calls.push(r);
+      return new Promise<PlanResult>((resolve, reject) => settle.push({ resolve, reject }));
+    },
+    close: async () => undefined,
+    finish: (i, err) => {
+      const s = settle[i];
+      const req = calls[i];
+      if (s === undefined || req === undefined) throw new Error(`no solve ${i}`);
+      if (err === undefined) s.resolve(lpPlanner.plan(req));
+      else s.reject(err);
+    },
+  };
+}
+
+void t.test('plan store with an async planner: one solve at a time, one more when inputs moved meanwhile', async (t) => {
+  const planner = manualAsync();
+  let demandW = 700;
+  const outcomes: string[] = [];
+  const store = new PlanStore({ planner, inputs: () => ({ topology, topologyVersion: 1, rackPowerW: {}, demandW }), clock: new ManualClock(7), logger: silentLogger(), debounceMs: 1, onSolve: (o) => outcomes.push(o) });
+  t.ok(store.refresh(), 'a solve started');
+  t.equal(store.latest(), undefined, 'no plan until the solve ends');
+  demandW = 1400;
+  t.notOk(store.refresh(), 'a second refresh while solving does not start another solve');
+  t.notOk(store.refresh());
+  t.equal(planner.calls.length, 1);
+  planner.finish(0);
+  await new Promise((r) => setImmediate(r));
+  t.equal(store.latest()?.plan.feasible, true);
+  t.equal(planner.calls.length, 2, 'the refreshes seen while solving cost exactly one more solve');
+  t.equal(planner.calls[1]?.demandW, 1400, 'with the newest inputs');
+  planner.finish(1, new Error('worker died'));
+  await store.settled();
+  t.equal(store.latest()?.plan.allocationW.r1 !== undefined, true, 'the first plan is kept after a failed solve');
+  t.same(outcomes, ['feasible', 'error']);
+  t.ok(store.refresh(), 'a failed solve is retried on the next refresh');
+  t.equal(planner.calls.length, 3);
+  planner.finish(2);
+  await store.settled();
+  t.same(outcomes, ['feasible', 'error', 'feasible']);
 });

@@ -11,6 +11,7 @@ import { ms, podPowerConfig, type ExtenderConfig } from './config.js';
 import { BindLedger } from './ledger.js';
 import { planInputs, type NodeLabelSource, type PlacementSources } from './placement.js';
 import { PlanStore } from './plan-store.js';
+import { WorkerPlanner } from './plan-worker.js';
 import { PendingDemand } from './pod-tracking.js';
 import type { PowerSource } from './power-source.js';
 import { TopologyStore } from './topology-store.js';
@@ -49,8 +50,9 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
   const sources: PlacementSources = { topology: parts.store, power: parts.power, ledger, plan: () => undefined, clock, staleAfterMs, warmupMs };
   // The plan store exists before the app (the app reads it); its solve counter lives in the app's metrics.
   const solves: { count?: (outcome: 'feasible' | 'infeasible' | 'error') => void } = {};
+  const planner = config.plan.worker ? new WorkerPlanner(config.plan.planner, { deadlineMs: ms(config.plan.solveDeadline) }) : planners[config.plan.planner];
   const plans = new PlanStore({
-    planner: planners[config.plan.planner],
+    planner,
     inputs: () => planInputs(sources, Math.max(pending.totalW, config.plan.minDemandW)),
     clock,
     logger,
@@ -100,6 +102,7 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
     async stop() {
       if (upkeepTimer !== undefined) clearInterval(upkeepTimer);
       plans.stop();
+      if ('close' in planner) await planner.close();
       await built.app.close();
       await parts.power.stop();
     },
