@@ -9,6 +9,7 @@ import { bindRoute } from './routes/bind.js';
 import { filterRoute } from './routes/filter.js';
 import { healthRoutes } from './routes/health.js';
 import { prioritizeRoute } from './routes/prioritize.js';
+import { drainRequestsOnClose, SHUTDOWN_SERVER_OPTIONS } from './shutdown.js';
 import { uiPlugin } from './ui/index.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -67,18 +68,22 @@ export async function buildExtender(deps: ExtenderDeps): Promise<BuiltExtender> 
     // Per-request access logs at 100s of req/s drown the decisions; metrics carry latency instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.settings.bodyLimitBytes,
+    // close() ends every connection after in-flight requests drain (shutdown.ts says why).
+    ...SHUTDOWN_SERVER_OPTIONS,
     schemaErrorFormatter: formatSchemaErrors,
     ajv: {
       // Strict: no type coercion, no silent removal, every problem reported (capped in the handler).
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true },
     },
   }) as unknown as FastifyInstance;
+  drainRequestsOnClose(app);
   installErrorHandling(app, (verb, code) => metrics.badRequests.inc({ verb, code }));
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe({ verb: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  await app.register(uiPlugin, { ctx: context }); // first: its decision-log hook must exist before /filter and /bind
+  // First: its decision-log hook must exist before /filter and /bind.
+  await app.register(uiPlugin, { ctx: context, policyStatusSource: deps.policyStatusSource });
   await app.register(filterRoute, { ctx: context });
   await app.register(prioritizeRoute, { ctx: context });
   await app.register(bindRoute, { ctx: context });

@@ -11,6 +11,7 @@ import type { StoredPlan } from './plan-store.js';
 import type { PowerSource } from './power-source.js';
 import type { RecentPods } from './recent-pods.js';
 import type { TopologyStore } from './topology-store.js';
+import type { PolicyStatusSource } from './ui/policy-source.js';
 
 export interface ExtenderSettings {
   /** Largest accepted request body; a 5,000-node `Nodes` request with full Node objects is ~10 MB. */
@@ -51,6 +52,8 @@ export interface ExtenderDeps {
   readonly settings: ExtenderSettings;
   /** Cluster mode: when the informers first synced (see `syncProblem` in sync.ts). */
   readonly informers?: InformerSync;
+  /** Cluster mode: the PowerCappingPolicies whose status the page shows; offline none (the page says so). */
+  readonly policyStatusSource?: PolicyStatusSource;
 }
 
 /** When the Node and Pod informers first finished their initial list; undefined before. */

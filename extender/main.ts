@@ -13,6 +13,7 @@ import { connectCluster, loadKubeConfig, type Cluster } from './kube/cluster.js'
 import type { NodeLabelSource } from './placement.js';
 import { buildRuntime, type ExtenderRuntime } from './runtime.js';
 import { TopologyStore } from './topology-store.js';
+import { kubePolicyStatusSource, type PolicyStatusSource } from './ui/index.js';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -29,7 +30,7 @@ export const USAGE = `usage: climatik extender [--config FILE] [--kubeconfig FIL
        climatik extender --topology FILE --power-file FILE [--port N] [--address A]   (offline mode)
 
 Serves the kube-scheduler extender verbs POST /filter, /prioritize, /bind and GET /healthz,
-/readyz, /metrics. See extender/README.md for the configuration file.`;
+/readyz, /metrics, and the status page GET /ui. See extender/README.md for the configuration file.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, OPTIONS, 'extender');
@@ -96,9 +97,11 @@ export async function startExtender(
   const offline = config.topology.file !== undefined;
   let cluster: Cluster | undefined;
   let nodeLabels: NodeLabelSource | undefined;
+  let policyStatusSource: PolicyStatusSource | undefined;
   if (config.topology.file !== undefined) {
     store.set(await loadTopologyFile(config.topology.file));
   } else {
+    const kubeConfig = loadKubeConfig(env.kubeconfigFile);
     cluster = connectCluster(
       {
         store,
@@ -108,9 +111,11 @@ export async function startExtender(
         logger,
         clock,
       },
-      loadKubeConfig(env.kubeconfigFile),
+      kubeConfig,
     );
     nodeLabels = cluster.nodeLabels;
+    // The status page's capper section; a missing CRD or a forbidden list shows on the page, never fails startup.
+    policyStatusSource = kubePolicyStatusSource(kubeConfig, clock);
   }
   const power = await powerSource(config, store, nodeLabels, { logger, clock, registry });
   const runtime = await buildRuntime({
@@ -120,6 +125,7 @@ export async function startExtender(
     binder: cluster?.binder,
     ...(cluster === undefined ? {} : { informers: cluster.informers }),
     ...(nodeLabels === undefined ? {} : { nodeLabels }),
+    ...(policyStatusSource === undefined ? {} : { policyStatusSource }),
     logger,
     registry,
     clock,

@@ -13,6 +13,8 @@ import type { TopologyStore } from './topology-store.js';
 /** Node labels from an informer cache of Nodes (cluster mode); offline mode has none. */
 export interface NodeLabelSource {
   labelsOf(nodeName: string): Readonly<Record<string, string>> | undefined;
+  /** Every Node the cache knows (the status page counts nodes per rack by label). */
+  nodeNames?(): Iterable<string>;
 }
 
 export interface PlacementView {

@@ -15,6 +15,7 @@ import { WorkerPlanner } from './plan-worker.js';
 import { PendingDemand } from './pod-tracking.js';
 import type { PowerSource } from './power-source.js';
 import { TopologyStore } from './topology-store.js';
+import type { PolicyStatusSource } from './ui/index.js';
 
 export interface RuntimeParts {
   readonly config: Readonly<ExtenderConfig>;
@@ -28,6 +29,8 @@ export interface RuntimeParts {
   readonly tls?: TlsSettings | undefined;
   /** Cluster mode: when the informers first synced (readiness and /filter wait for them). */
   readonly informers?: InformerSync;
+  /** Cluster mode: PowerCappingPolicies for the status page. */
+  readonly policyStatusSource?: PolicyStatusSource;
 }
 
 export interface ExtenderRuntime extends BuiltExtender {
@@ -67,6 +70,7 @@ export async function buildRuntime(parts: RuntimeParts): Promise<ExtenderRuntime
     binder: parts.binder,
     ...(parts.informers === undefined ? {} : { informers: parts.informers }),
     ...(parts.nodeLabels === undefined ? {} : { nodeLabels: parts.nodeLabels }),
+    ...(parts.policyStatusSource === undefined ? {} : { policyStatusSource: parts.policyStatusSource }),
     logger,
     registry: parts.registry,
     clock,

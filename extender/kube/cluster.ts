@@ -64,7 +64,7 @@ export function connectCluster(opts: ClusterOptions, kubeconfig = loadKubeConfig
 
   return {
     binder: new KubernetesBinder(core),
-    nodeLabels: { labelsOf: (node) => nodeIndex.get(node) },
+    nodeLabels: { labelsOf: (node) => nodeIndex.get(node), nodeNames: () => nodeIndex.keys() },
     informers: { nodesSyncedAtMs: () => nodesSyncedAt, podsSyncedAtMs: () => podsSyncedAt },
     start(w) {
       const keep = <T>(informer: InformerLike<T>, informerName: string, onSynced?: () => void) =>

@@ -14,6 +14,7 @@ import type { StoredPlan } from '../plan-store.js';
 import type { PowerSource } from '../power-source.js';
 import { StaticSnapshotSource, emptySnapshot, type Sampled, type Snapshot, type SnapshotSource } from '../../telemetry/index.js';
 import { TopologyStore } from '../topology-store.js';
+import type { PolicyStatusSource } from '../ui/policy-source.js';
 
 /** r1..r4 in one row; 0.3 °C/kW on a rack's own inlet, 0.1 to neighbours, 0.02 further away. */
 export const TOPOLOGY_YAML = `apiVersion: climatik.io/v1alpha1
@@ -134,6 +135,7 @@ export interface TestExtenderOptions {
   readonly settings?: Partial<ExtenderSettings>;
   readonly clock?: ManualClock;
   readonly informers?: InformerSync;
+  readonly policyStatusSource?: PolicyStatusSource;
 }
 
 export const TEST_SETTINGS: ExtenderSettings = {
@@ -157,6 +159,7 @@ export async function testExtender(opts: TestExtenderOptions = {}): Promise<Buil
     binder: opts.binder,
     ...(opts.informers === undefined ? {} : { informers: opts.informers }),
     ...(opts.nodeLabels === undefined ? {} : { nodeLabels: opts.nodeLabels }),
+    ...(opts.policyStatusSource === undefined ? {} : { policyStatusSource: opts.policyStatusSource }),
     logger: silentLogger(),
     registry: new Registry(),
     clock,

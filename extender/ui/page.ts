@@ -77,10 +77,10 @@ function decisionRow(d) {
   return el('tr', { class: 'decision', 'data-verb': 'filter' }, el('td', {}, fmtTime(d.atMs)), el('td', {}, 'filter'), el('td', {}, d.pod),
     el('td', {}, outcome), el('td', {}, d.error || reasons));
 }
-function actionTable(title, actions) {
+function actionTable(title, list, actions) {
   if (!actions.length) return el('div', { class: 'note' }, title + ': none');
   const t = el('table', {}, el('tr', {}, ...['time', 'kind', 'target', 'value', 'rack', 'reason'].map((h) => el('th', {}, h))));
-  for (const a of actions) t.append(el('tr', { class: 'action' }, ...[a.time, a.kind, a.target, a.value === undefined ? '' : a.value, a.rack || '', a.reason].map((v) => el('td', {}, v))));
+  for (const a of actions) t.append(el('tr', { class: 'action', 'data-list': list }, ...[a.time, a.kind, a.target, a.value === undefined ? '' : a.value, a.rack || '', a.reason].map((v) => el('td', {}, v))));
   return el('div', {}, el('div', {}, title), t);
 }
 function render(s) {
@@ -102,14 +102,18 @@ function render(s) {
   else dec.replaceChildren(el('table', { id: 'decision-table' }, el('tr', {}, ...['time', 'verb', 'pod', 'outcome', 'reasons'].map((h) => el('th', {}, h))), ...s.decisions.map(decisionRow)));
   const cap = document.getElementById('capper');
   if (s.capper.source === 'none') cap.replaceChildren(el('div', { class: 'note', id: 'capper-none' }, 'No policy source: the extender runs offline, so capper recommendations and actions are not shown.'));
-  else if (s.capper.error) cap.replaceChildren(el('div', { class: 'err' }, s.capper.error));
+  else if (s.capper.error) cap.replaceChildren(el('div', { class: 'err', id: 'capper-error' }, s.capper.error));
   else if (!s.capper.policies.length) cap.replaceChildren(el('div', { class: 'note' }, 'No PowerCappingPolicy objects.'));
   else cap.replaceChildren(...s.capper.policies.map((pol) => el('div', { class: 'policy', 'data-policy': pol.namespace + '/' + pol.name },
     el('div', { class: 'row-name' }, pol.namespace + '/' + pol.name + ' · ' + pol.mode +
       (pol.racksOverCap === null ? '' : ' · racks over cap: ' + pol.racksOverCap) + (pol.activeActions === null ? '' : ' · active actions: ' + pol.activeActions)),
     pol.problem ? el('div', { class: 'err' }, pol.problem) : null,
-    el('div', { class: 'note' }, pol.racks.map((r) => r.id + ' ' + r.state + ' (cap ' + fmtW(r.capW) + (r.measuredW === undefined ? '' : ', measured ' + fmtW(r.measuredW)) + ')').join(' · ')),
-    actionTable('recommended', pol.recommendedActions), actionTable('applied (newest first)', pol.appliedActions))));
+    el('div', { class: 'note' }, ...pol.racks.flatMap((r, i) => [i ? ' · ' : null, el('span', { class: 'policy-rack', 'data-policy-rack': r.id },
+      r.id + ' ' + r.state + ' (cap ' + fmtW(r.capW) + (r.measuredW === undefined ? '' : ', measured ' + fmtW(r.measuredW)) +
+      (r.forecastW === undefined ? '' : ', forecast ' + fmtW(r.forecastW)) + ')')])),
+    pol.conditions.length ? el('div', { class: 'note conditions' }, ...pol.conditions.flatMap((c, i) => [i ? ' · ' : null,
+      el('span', { class: 'condition', 'data-type': c.type, title: c.message }, c.type + '=' + c.status + (c.reason ? ' (' + c.reason + ')' : ''))])) : null,
+    actionTable('recommended', 'recommended', pol.recommendedActions), actionTable('applied (newest first)', 'applied', pol.appliedActions))));
 }
 async function poll() {
   try {

@@ -2,14 +2,15 @@
 // source (snapshot), plan store, the decision log and, when there is one, the policy status source.
 import { Value } from 'typebox/value';
 import { PolicyStatusSchema } from '../../capper/policy-schema.js';
-import type { Rack } from '../../rack-model/types.js';
+import { rackOfNode } from '../../rack-model/index.js';
+import type { Rack, Topology } from '../../rack-model/types.js';
 import type { ExtenderDeps } from '../context.js';
 import { effectivePower } from '../power-source.js';
 import type { DecisionLog } from './decision-log.js';
 import type { ListedPolicy, PolicyStatusSource } from './policy-source.js';
 import type { PolicyView, RackView, Status } from './status-schema.js';
 
-export type StatusDeps = Pick<ExtenderDeps, 'topology' | 'power' | 'plan' | 'clock' | 'settings'>;
+export type StatusDeps = Pick<ExtenderDeps, 'topology' | 'power' | 'plan' | 'clock' | 'settings' | 'nodeLabels'>;
 
 export async function buildStatus(deps: StatusDeps, decisions: DecisionLog, policies: PolicyStatusSource | undefined): Promise<Status> {
   const nowMs = deps.clock.nowMs();
@@ -37,6 +38,7 @@ export async function buildStatus(deps: StatusDeps, decisions: DecisionLog, poli
 
   const eff = effectivePower(snapshot, topology, nowMs, deps.settings.staleAfterMs);
   const allocation = stored?.plan.allocationW;
+  const nodeCount = nodesPerRack(topology, deps.nodeLabels);
   const rackView = (rack: Rack): RackView => {
     const inlet = snapshot?.inletC[rack.id];
     const inletStale = inlet === undefined || inlet.stale || nowMs - inlet.sampleTimeMs > deps.settings.staleAfterMs;
@@ -52,7 +54,7 @@ export async function buildStatus(deps: StatusDeps, decisions: DecisionLog, poli
       inletC: inlet === undefined ? null : inlet.value,
       inletStale,
       targetW: allocation?.[rack.id] ?? null,
-      nodes: rack.nodes.length,
+      nodes: nodeCount.get(rack.id) ?? 0,
     };
   };
   return {
@@ -62,6 +64,20 @@ export async function buildStatus(deps: StatusDeps, decisions: DecisionLog, poli
     redlineInletC: topology.redlineInletC,
     rows: groupByRow(topology.racks).map(({ row, racks }) => ({ row, racks: racks.map(rackView) })),
   };
+}
+
+/**
+ * Nodes per rack: the topology's node lists, plus (cluster mode) every Node the informer knows that
+ * maps to a rack by its label — in a labelled cluster the lists are usually empty.
+ */
+function nodesPerRack(topology: Topology, nodeLabels: StatusDeps['nodeLabels']): Map<string, number> {
+  const counts = new Map(topology.racks.map((r) => [r.id, r.nodes.length]));
+  for (const node of nodeLabels?.nodeNames?.() ?? []) {
+    if (topology.nodeRack.has(node)) continue; // already counted from the list
+    const rack = rackOfNode(topology, node, nodeLabels?.labelsOf(node));
+    if (rack !== undefined) counts.set(rack, (counts.get(rack) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** Rows in first-appearance order; within a row by position, then list order. No rows → one group. */
@@ -85,7 +101,8 @@ async function capperView(source: PolicyStatusSource | undefined): Promise<Statu
     const items = await source.list();
     return { source: source.kind, error: '', policies: items.map(policyView) };
   } catch (err) {
-    return { source: source.kind, error: `listing PowerCappingPolicies: ${err instanceof Error ? err.message : String(err)}`, policies: [] };
+    // Shown as is: the source's message says what failed (kubePolicyStatusSource: CRD missing, forbidden, ...).
+    return { source: source.kind, error: err instanceof Error ? err.message : String(err), policies: [] };
   }
 }
 

@@ -1,4 +1,3 @@
-import Fastify from 'fastify';
 import t from 'tap';
 import { ManualClock } from '../../common/index.js';
 import type { StoredPlan } from '../plan-store.js';
@@ -6,7 +5,6 @@ import { T0_MS, gpuPod, testExtender } from '../testing/fixtures.js';
 import { readingsSource, twoRowTopology } from './fixtures.js';
 import type { ListedPolicy, PolicyStatusSource } from './policy-source.js';
 import type { Status } from './status-schema.js';
-import { uiPlugin } from './ui-plugin.js';
 
 type App = Awaited<ReturnType<typeof testExtender>>['app'];
 const status = async (app: App): Promise<Status> => {
@@ -66,6 +64,19 @@ void t.test('stale telemetry: power shown at nameplate and flagged, inlet flagge
   t.equal(r1?.inletStale, true);
 });
 
+void t.test('labelled cluster: nodes per rack from the topology lists plus Nodes labelled with the rack', async (t) => {
+  const rackLabel = 'topology.climatik.io/rack';
+  const labels: Record<string, Record<string, string>> = {
+    'gpu-1a': { [rackLabel]: 'r1' }, // listed in the topology as well: counted once
+    'gpu-4a': { [rackLabel]: 'r4' },
+    'gpu-4b': { [rackLabel]: 'r4' },
+    'cpu-9': { [rackLabel]: 'r9' }, // no such rack
+    'cpu-0': {},
+  };
+  const { app } = await testExtender({ nodeLabels: { labelsOf: (n) => labels[n], nodeNames: () => Object.keys(labels) } });
+  t.same(racksOf(await status(app)).map((r) => [r.id, r.nodes]), [['r1', 2], ['r2', 1], ['r3', 1], ['r4', 2]]);
+});
+
 void t.test('no topology yet: status says so, no rows', async (t) => {
   const { app } = await testExtender({ topology: 'none' });
   const s = await status(app);
@@ -115,10 +126,9 @@ const goodPolicy: ListedPolicy = {
   },
 };
 
+/** Through buildExtender, as main.ts wires it in cluster mode (deps.policyStatusSource). */
 async function withPolicies(source: PolicyStatusSource): Promise<Status> {
-  const { context } = await testExtender();
-  const app = Fastify();
-  await app.register(uiPlugin, { ctx: context, policyStatusSource: source });
+  const { app } = await testExtender({ policyStatusSource: source });
   const res = await app.inject({ method: 'GET', url: '/ui/status.json' });
   await app.close();
   return res.json<Status>();
@@ -141,7 +151,7 @@ void t.test('capper policies: recommendations and applied actions (newest first)
 
 void t.test('capper source failing: the error is shown, the rest of the status still served', async (t) => {
   const s = await withPolicies({ kind: 'cluster', list: async () => Promise.reject(new Error('forbidden: cannot list powercappingpolicies')) });
-  t.match(s.capper, { source: 'cluster', error: /listing PowerCappingPolicies: forbidden/, policies: [] });
+  t.match(s.capper, { source: 'cluster', error: /^forbidden: cannot list powercappingpolicies$/, policies: [] });
   t.equal(s.rows.length, 1);
 });
 

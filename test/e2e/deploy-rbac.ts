@@ -29,8 +29,17 @@ export const expectations: Record<string, Expectations> = {
       { verb: 'list', resource: 'configmaps', namespace: NS, name: 'rack-topology' },
       { verb: 'watch', resource: 'configmaps', namespace: NS, name: 'rack-topology' },
       { verb: 'create', resource: 'events', namespace: NS },
+      // The status page: read the capper's policies, never write them.
+      { verb: 'list', ...PCP },
+      { verb: 'get', ...PCP, namespace: APP, name: 'rack-a-cap' },
     ],
     cannot: [
+      { verb: 'update', ...PCP, namespace: APP, name: 'rack-a-cap' },
+      { verb: 'patch', ...PCP, namespace: APP, name: 'rack-a-cap' },
+      { verb: 'delete', ...PCP, namespace: APP, name: 'rack-a-cap' },
+      { verb: 'update', ...PCP, subresource: 'status', namespace: APP, name: 'rack-a-cap' },
+      { verb: 'patch', ...PCP, subresource: 'status', namespace: APP, name: 'rack-a-cap' },
+      { verb: 'watch', ...PCP },
       { verb: 'delete', resource: 'nodes', name: 'gpu-a01' },
       { verb: 'patch', resource: 'nodes', name: 'gpu-a01' },
       { verb: 'create', resource: 'pods', namespace: APP },

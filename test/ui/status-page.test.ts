@@ -1,23 +1,16 @@
 // The status page in a real browser: Debian's Chromium (scripts/install-system-deps.sh installs it)
 // driven by playwright-core against the extender app listening on loopback. Needs no cluster, so it
 // runs with `npm test`.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import Fastify from 'fastify';
+import type { BrowserContext, Page } from 'playwright-core';
 import t from 'tap';
 import { ManualClock } from '../../common/index.js';
 import type { StoredPlan } from '../../extender/plan-store.js';
 import { T0_MS, gpuPod, testExtender } from '../../extender/testing/fixtures.js';
 import { readingsSource, twoRowTopology } from '../../extender/ui/fixtures.js';
-import { uiPlugin, type ListedPolicy } from '../../extender/ui/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
+import type { ListedPolicy } from '../../extender/ui/index.js';
+import { launchChromium, PNG_SIGNATURE, text, type Chromium } from './chromium.js';
 
 const readings = { r1: { powerW: 9500, inletC: 25.5 }, r2: { powerW: 5000, inletC: 21 }, r3: { powerW: 4000, inletC: 19.5 }, r4: { powerW: 0 } };
 const plan: StoredPlan = {
@@ -32,34 +25,22 @@ const expected = [
   { id: 'r4', power: '0 W', budget: '10,000 W', inlet: 'inlet n/a', target: 'plan target: none' },
 ];
 
-let profileDir = '';
+let chromium: Chromium;
 let browser: BrowserContext;
 t.before(async () => {
-  profileDir = await mkdtemp(join(tmpdir(), 'climatik-ui-chromium-'));
-  // A persistent context on a fresh directory is playwright's form of --user-data-dir.
-  browser = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  chromium = await launchChromium();
+  browser = chromium.browser;
 });
-t.teardown(async () => {
-  await browser.close();
-  await rm(profileDir, { recursive: true, force: true });
-});
+t.teardown(() => chromium.close());
 
 async function serve(opts: Parameters<typeof testExtender>[0]): Promise<{ base: string; close: () => Promise<void> }> {
   const { app } = await testExtender(opts);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   if (addr === null || typeof addr === 'string') throw new Error(`unexpected listen address ${String(addr)}`);
-  const close = async () => {
-    // Chromium keeps a preconnected socket that never carries a request; node's idle-connection close
-    // skips such sockets, so close() would wait for the headers timeout (~100 s) without this.
-    const closing = app.close();
-    app.server.closeAllConnections();
-    await closing;
-  };
-  return { base: `http://127.0.0.1:${addr.port}`, close };
+  // Plain close(): Chromium's preconnected, never-used socket must not hold it (extender/shutdown.ts).
+  return { base: `http://127.0.0.1:${addr.port}`, close: () => app.close() };
 }
-
-const text = async (page: Page, selector: string) => (await page.locator(selector).textContent())?.trim() ?? '';
 interface BrowserGlobals { getComputedStyle(e: unknown): { backgroundColor: string } }
 /** [red, green] of an element's computed background colour. */
 async function redGreen(page: Page, selector: string): Promise<[number, number]> {
@@ -111,11 +92,11 @@ void t.test('four racks: values served are rendered, hot rack red, a filter deci
   t.match(decision, /1 passed \(gpu-2a\), 1 rejected/);
   t.match(decision, /gpu-1a: rack r1: .*exceeds budget 10000 W/);
 
-  const shot = join(profileDir, 'status-page.png');
+  const shot = join(chromium.profileDir, 'status-page.png');
   await page.screenshot({ path: shot, fullPage: true });
   const png = await readFile(shot);
   t.ok(png.length > 1000, `screenshot has content (${png.length} bytes)`);
-  t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  t.same([...png.subarray(0, 8)], PNG_SIGNATURE, 'PNG signature');
   await page.close();
 });
 
@@ -141,32 +122,32 @@ const policy: ListedPolicy = {
   status: {
     racksOverCap: 1,
     activeActions: 1,
-    racks: [{ id: 'r1', state: 'OverCap', capW: 9000, measuredW: 9500 }],
+    racks: [
+      { id: 'r1', state: 'OverCap', capW: 9000, measuredW: 9500, forecastW: 9800 },
+      { id: 'r2', state: 'UnderCap', capW: 9000, measuredW: 4000 },
+    ],
     recommendedActions: [{ kind: 'gpu-power-limit', target: 'gpu-1a', value: 550, rack: 'r1', reason: 'r1 9500 W over cap 9000 W', time: '2026-11-29T10:00:00Z' }],
     appliedActions: [{ kind: 'scale', target: 'inference/llm', value: 3, reason: 'r1 forecast over cap', time: '2026-11-29T09:30:00Z' }],
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Reconciled', message: 'every rack measured', lastTransitionTime: '2026-11-29T09:00:00Z' }],
   },
 };
 
 void t.test('capper policies: recommendations and applied actions from the policy status are shown', async (t) => {
-  const { context } = await testExtender();
-  const app = Fastify();
-  await app.register(uiPlugin, { ctx: context, policyStatusSource: { kind: 'cluster', list: async () => [policy] } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(async () => {
-    const closing = app.close();
-    app.server.closeAllConnections();
-    await closing;
-  });
-  const addr = app.server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
+  const server = await serve({ policyStatusSource: { kind: 'cluster', list: async () => [policy] } });
+  t.teardown(server.close);
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${addr.port}/ui`);
+  await page.goto(`${server.base}/ui`);
   const card = page.locator('[data-policy="climatik-system/row-a"]');
   await card.waitFor();
   t.match(await card.locator('.row-name').textContent(), /Recommend · racks over cap: 1 · active actions: 1/);
-  const actions = await card.locator('tr.action').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
+  t.same(await card.locator('.policy-rack').evaluateAll((els) => els.map((e) => e.textContent)), [
+    'r1 OverCap (cap 9,000 W, measured 9,500 W, forecast 9,800 W)',
+    'r2 UnderCap (cap 9,000 W, measured 4,000 W)',
+  ]);
+  t.equal(await card.locator('.condition').textContent(), 'Ready=True (Reconciled)');
+  const actions = await card.locator('tr.action').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-list'), r.textContent ?? '']));
   t.equal(actions.length, 2, 'one recommended, one applied');
-  t.match(actions[0], /gpu-power-limit.*gpu-1a.*550.*r1 9500 W over cap 9000 W/);
-  t.match(actions[1], /scale.*inference\/llm.*3.*r1 forecast over cap/);
+  t.match(actions[0], ['recommended', /gpu-power-limit.*gpu-1a.*550.*r1 9500 W over cap 9000 W/]);
+  t.match(actions[1], ['applied', /scale.*inference\/llm.*3.*r1 forecast over cap/]);
   await page.close();
 });
