@@ -8,7 +8,14 @@ export const CapperConfigSchema = Type.Object(
   {
     topologyFile: Type.String({ minLength: 1, description: 'RackTopology YAML (the mounted ConfigMap)' }),
     telemetry: Type.Union([
-      Type.Object({ prometheusUrl: Type.String({ minLength: 1 }), historyStep: Duration('1m', 'query_range step for forecast history') }, { additionalProperties: false }),
+      Type.Object(
+        {
+          prometheusUrl: Type.String({ minLength: 1 }),
+          historyStep: Duration('1m', 'query_range step for forecast history'),
+          refreshInterval: Duration('15s', 'how often the power snapshot is re-queried'),
+        },
+        { additionalProperties: false },
+      ),
       Type.Object({ powerFile: Type.String({ minLength: 1, description: 'offline mode: rack power file, re-read every tick' }) }, { additionalProperties: false }),
     ]),
     interval: Duration('10s', 'how often every policy is reconciled'),

@@ -11,5 +11,6 @@ export { applyGpuLimit, type AppliedReport } from './node-agent/apply.js';
 export { NodeAgent } from './node-agent/agent.js';
 export { Capper, type CapperDeps } from './controller.js';
 export { buildTargets, type ClusterObjects, type ScaledObject } from './cluster-view.js';
-export { FilePowerSource, PrometheusPowerSource, type CapperPowerSource } from './power-source.js';
+export { FilePowerSource, PrometheusPowerSource, type CapperPowerSource, type PrometheusPowerOptions } from './power-source.js';
+export { TopologySource, type TopologySourceDeps, type ReloadResult } from './topology-source.js';
 export { LeaseLock } from './leader.js';

@@ -2,8 +2,12 @@
 // renewTime; anyone may take the lease once renewTime + leaseDurationSeconds has passed. Writes use
 // the read resourceVersion, so two candidates racing for an expired lease cannot both win.
 // Lease times must be V1MicroTime (six fractional digits): a plain Date is rejected with 400.
+// Two guards client-go also has: a holder whose renewal cannot complete within the renew deadline
+// (counted from its last successful renewal, so before the lease can expire for a standby) gives up
+// instead of waiting on a hung connection; and a release waits for a renewal still in flight, which
+// would otherwise win the write race and keep the lease held by a stopped process until it expires.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import type { Clock } from '../common/index.js';
+import { ClimatikError, type Clock } from '../common/index.js';
 import { kubeError, statusCode } from './kube/patch.js';
 
 export interface LeaseOptions {
@@ -11,17 +15,58 @@ export interface LeaseOptions {
   readonly name: string;
   readonly identity: string;
   readonly leaseDurationMs: number;
+  /** How long after its last successful renewal a holder keeps trying; default 2/3 of the lease. */
+  readonly renewDeadlineMs?: number;
 }
 
 export class LeaseLock {
   private readonly api: CoordinationV1Api;
+  private readonly renewDeadlineMs: number;
+  /** Local time at which the last successful acquire/renew was sent (undefined: not holding). */
+  private heldSinceMs: number | undefined;
+  /** The read-then-write attempt in flight (it may outlive a call that gave up at the deadline). */
+  private pending: Promise<unknown> = Promise.resolve();
+  private released = false;
 
   constructor(kubeConfig: KubeConfig, private readonly opts: LeaseOptions, private readonly clock: Clock) {
     this.api = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.renewDeadlineMs = opts.renewDeadlineMs ?? Math.floor((opts.leaseDurationMs * 2) / 3);
+    if (!(this.renewDeadlineMs > 0 && this.renewDeadlineMs < opts.leaseDurationMs)) {
+      throw new ClimatikError('CLIMATIK_CONFIG_INVALID', 'lease renew deadline must be positive and shorter than the lease', {
+        issues: [{ path: 'renewDeadlineMs', message: `must be > 0 and < leaseDurationMs (${opts.leaseDurationMs})`, value: this.renewDeadlineMs }],
+      });
+    }
   }
 
-  /** True when this identity holds the lease after the call. Conflicts (409) are "not leader", not errors. */
+  /**
+   * True when this identity holds the lease after the call. Conflicts (409) are "not leader", not
+   * errors; an attempt that cannot finish by the renew deadline rejects (CLIMATIK_KUBE_API) and the
+   * caller must stop acting. After `release()` it is always false.
+   */
   async tryAcquireOrRenew(): Promise<boolean> {
+    if (this.released) return false;
+    const startedMs = this.clock.nowMs();
+    // A holder has until its renew deadline; past it (or not holding) a fresh attempt gets a whole
+    // one: the resourceVersion on every write already stops it from taking a lease someone else holds.
+    const leftMs = this.heldSinceMs === undefined ? 0 : this.heldSinceMs + this.renewDeadlineMs - startedMs;
+    const budgetMs = leftMs > 0 ? leftMs : this.renewDeadlineMs;
+    this.heldSinceMs = undefined; // until this attempt succeeds
+    const attempt = this.pending.then(() => this.attempt());
+    this.pending = attempt.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ClimatikError('CLIMATIK_KUBE_API', `Lease ${this.opts.namespace}/${this.opts.name}: no answer within the renew deadline (${this.renewDeadlineMs} ms)`)), budgetMs);
+    });
+    try {
+      const held = await Promise.race([attempt, deadline]);
+      if (held && !this.released) this.heldSinceMs = startedMs;
+      return held && !this.released;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async attempt(): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
     const now = new V1MicroTime(this.clock.nowMs());
     let lease: V1Lease;
@@ -53,9 +98,17 @@ export class LeaseLock {
     );
   }
 
-  /** Gives the lease up (on shutdown) so a standby takes over without waiting for expiry. */
+  /**
+   * Gives the lease up (on shutdown) so a standby takes over without waiting for expiry. Waits (up to
+   * the renew deadline) for a renewal in flight first; the lock never acquires again afterwards.
+   */
   async release(): Promise<void> {
     const { namespace, name, identity } = this.opts;
+    this.released = true;
+    this.heldSinceMs = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pending, new Promise((resolve) => (timer = setTimeout(resolve, this.renewDeadlineMs)))]);
+    clearTimeout(timer);
     try {
       const lease = await this.api.readNamespacedLease({ namespace, name });
       if (lease.spec?.holderIdentity !== identity) return;
@@ -79,6 +132,7 @@ export class LeaseLock {
   }
 
   private async write(call: () => Promise<unknown>): Promise<boolean> {
+    if (this.released) return false;
     try {
       await call();
       return true;

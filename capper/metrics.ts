@@ -8,6 +8,10 @@ export interface CapperMetrics {
   readonly actuationMs: Histogram;
   readonly reconcileMs: Histogram;
   readonly leader: Gauge;
+  /** Re-reads of the topology file that found a change: applied, or rejected (last good one kept). */
+  readonly topologyReloads: Counter<'result'>;
+  /** 0 while the topology file on disk is invalid or unreadable and an older topology is in use. */
+  readonly topologyFileValid: Gauge;
 }
 
 export function capperMetrics(registry: Registry): CapperMetrics {
@@ -19,5 +23,7 @@ export function capperMetrics(registry: Registry): CapperMetrics {
     actuationMs: new Histogram({ name: 'climatik_capper_actuation_milliseconds', help: 'API write latency of one action', buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 5000], registers }),
     reconcileMs: new Histogram({ name: 'climatik_capper_reconcile_milliseconds', help: 'duration of one reconcile of all policies', buckets: [10, 50, 100, 250, 500, 1000, 5000, 30000], registers }),
     leader: new Gauge({ name: 'climatik_capper_is_leader', help: '1 while this replica holds the lease', registers }),
+    topologyReloads: new Counter({ name: 'climatik_capper_topology_reloads_total', help: 'topology file changes seen, by result (applied|rejected)', labelNames: ['result'], registers }),
+    topologyFileValid: new Gauge({ name: 'climatik_capper_topology_file_valid', help: '1 when the topology file on disk is the topology in use, 0 while an invalid edit is rejected', registers }),
   };
 }

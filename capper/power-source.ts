@@ -82,22 +82,36 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** Prometheus' limit on points per series in one query_range (web/api/v1), with room for rounding. */
+const MAX_RANGE_POINTS = 10_000;
+
+export interface PrometheusPowerOptions {
+  /** query_range step of the forecast history (default 1 min). */
+  readonly historyStepMs?: number;
+  /** How often the snapshot is re-queried (telemetry's default, 15 s, when absent). */
+  readonly refreshIntervalMs?: number;
+}
+
 /** Live telemetry: the collector's snapshot, and query_range history at `historyStepMs`. */
 export class PrometheusPowerSource implements CapperPowerSource {
   private readonly source: PrometheusSnapshotSource;
   private readonly api: PrometheusApi;
   private readonly config: ReturnType<typeof telemetryConfig>;
+  private readonly historyStepMs: number;
 
+  /** `rackOfNode` is called on every refresh, so a reloaded topology takes effect at the next one. */
   constructor(
     prometheusUrl: string,
     private readonly rackOfNode: (node: string) => string | undefined,
     private readonly clock: Clock,
     logger: Logger,
-    private readonly historyStepMs = 60_000,
+    opts: PrometheusPowerOptions = {},
   ) {
-    this.config = telemetryConfig({ prometheusUrl }, 'capper telemetry');
+    const tuning = opts.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: opts.refreshIntervalMs };
+    this.config = telemetryConfig({ prometheusUrl, ...tuning }, 'capper telemetry');
+    this.historyStepMs = opts.historyStepMs ?? 60_000;
     this.api = new PrometheusApi({ baseUrl: this.config.prometheusUrl, timeoutMs: this.config.requestTimeoutMs });
-    this.source = createPrometheusSnapshotSource({ prometheusUrl, rackOfNode, clock, logger });
+    this.source = createPrometheusSnapshotSource({ prometheusUrl, rackOfNode, clock, logger, config: tuning });
   }
 
   async snapshot(): Promise<PowerSnapshot | undefined> {
@@ -106,7 +120,9 @@ export class PrometheusPowerSource implements CapperPowerSource {
 
   async history(windowMs: number): Promise<RackHistory> {
     const endMs = this.clock.nowMs();
-    const h = await rackPowerHistory(this.api, this.config, this.rackOfNode, { startMs: endMs - windowMs, endMs, stepMs: this.historyStepMs });
+    // Prometheus refuses a query_range of more than 11,000 points per series: widen the step to fit.
+    const stepMs = Math.max(this.historyStepMs, Math.ceil(windowMs / MAX_RANGE_POINTS / 1000) * 1000);
+    const h = await rackPowerHistory(this.api, this.config, this.rackOfNode, { startMs: endMs - windowMs, endMs, stepMs });
     return h.racks;
   }
 
