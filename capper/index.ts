@@ -14,3 +14,4 @@ export { buildTargets, type ClusterObjects, type ScaledObject } from './cluster-
 export { FilePowerSource, PrometheusPowerSource, type CapperPowerSource, type PrometheusPowerOptions } from './power-source.js';
 export { TopologySource, type TopologySourceDeps, type ReloadResult } from './topology-source.js';
 export { LeaseLock } from './leader.js';
+export { summarizeOutcomes, updateOutcomes, type CounterfactualSummary, type OutcomeRecord } from './counterfactual/index.js';

@@ -3,6 +3,7 @@
 // Cross-field rules the schema cannot express (cap XOR, durations that parse) live in
 // policy-validate.ts and, for the API server, in the CEL rules below.
 import Type, { type Static } from 'typebox';
+import { CounterfactualSummarySchema, OutcomeRecordSchema } from './counterfactual/schema.js';
 
 export const POLICY_GROUP = 'climatik.io';
 export const POLICY_VERSION = 'v1alpha1';
@@ -186,6 +187,7 @@ export const ActionRecordSchema = Type.Object(
     rack: Type.Optional(Type.String()),
     reason: Type.String(),
     time: Type.String(),
+    approvedBy: Type.Optional(Type.String({ description: 'Recommend mode: the Slack user who approved this action (name and id)' })),
   },
   { additionalProperties: false },
 );
@@ -206,6 +208,10 @@ export const PolicyStatusSchema = Type.Object(
     belowRestoreSince: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'hysteresis: rack id -> since when it has stayed below the restore level' }),
     ),
+    outcomes: Type.Optional(
+      Type.Array(OutcomeRecordSchema, { description: 'counterfactual report: what each rack did after its recent recommendations, newest last' }),
+    ),
+    counterfactual: Type.Optional(CounterfactualSummarySchema),
   },
   { additionalProperties: false },
 );

@@ -142,3 +142,56 @@ void t.test('notification sinks: Recommend and Enforce reach the notifier with t
     if (wantCalls > 0) t.ok((calls[0]?.actions ?? 0) > 0, `${mode}: the hot rack's actions are published`);
   }
 });
+
+void t.test('counterfactual report: Recommend opens an outcome record, follows the rack, and an approval makes it taken', async (t) => {
+  const MIN = 60_000;
+  // rack-a stays at 9800 W (cap 9000 W) for ten minutes; the first reconcile recommends 300 W GPU limits.
+  const history = Array.from({ length: 11 }, (_, i) => ({ timeMs: NOW_MS + i * MIN, powerW: 9800 }));
+  const at = (r: Recorder, nowMs: number, mode = 'Recommend', status?: PolicyStatus) =>
+    reconcilePolicy(
+      { ...deps(r, 9800), nowMs: () => nowMs, power: { ...power(9800), history: async () => ({ 'rack-a': history.filter((s) => s.timeMs <= nowMs) }) } },
+      policy({ mode }, status === undefined ? {} : { status }),
+      objects(),
+    );
+  const asStatus = (r: Recorder) => JSON.parse(JSON.stringify(r.status)) as PolicyStatus;
+
+  const first = new Recorder();
+  await at(first, NOW_MS);
+  const opened = asStatus(first);
+  t.equal(opened.outcomes?.length, 1);
+  t.match(opened.outcomes?.[0], { rack: 'rack-a', capW: 9000, effectW: -800, taken: false, actions: ['SetGpuPowerLimit a1 300', 'SetGpuPowerLimit a2 300'] });
+  t.match(opened.counterfactual, { recommendations: 1, taken: 0, withActions: { basis: 'estimated' }, withoutActions: { basis: 'measured' } });
+
+  const later = new Recorder();
+  await at(later, NOW_MS + 5 * MIN, 'Recommend', opened);
+  const followed = asStatus(later);
+  t.equal(followed.outcomes?.length, 1, 'the same recommendation again is not a new record');
+  t.match(followed.outcomes?.[0]?.withoutActions, { seconds: 300, measuredSeconds: 300, capBreachSeconds: 300 });
+  t.match(followed.outcomes?.[0]?.withActions, { seconds: 300, measuredSeconds: 0, capBreachSeconds: 0 });
+  t.match(followed.counterfactual, { withActions: { capBreachSeconds: 0, meanPowerW: 9000 }, withoutActions: { capBreachSeconds: 300, meanPowerW: 9800 } });
+
+  // A Slack approval (another component) appends the applied actions to status.appliedActions.
+  const approvedAt = new Date(NOW_MS + 5 * MIN).toISOString();
+  const approval = ['a1', 'a2'].map((n) => ({ kind: 'SetGpuPowerLimit', target: n, value: 300, rack: 'rack-a', reason: 'approved', time: approvedAt, approvedBy: 'ops' }));
+  const afterApproval = new Recorder();
+  await at(afterApproval, NOW_MS + 10 * MIN, 'Recommend', { ...followed, appliedActions: approval });
+  const taken = asStatus(afterApproval);
+  t.match(taken.outcomes?.[0], { taken: true, takenTime: approvedAt, withActions: { seconds: 600, measuredSeconds: 300 } });
+  t.match(taken.counterfactual, { recommendations: 1, taken: 1, withActions: { basis: 'mixed' }, withoutActions: { basis: 'mixed' } });
+});
+
+void t.test('counterfactual report: Enforce is taken in the same tick; Observe opens nothing', async (t) => {
+  const enforce = new Recorder();
+  await reconcilePolicy(deps(enforce, 9800), policy({}), objects());
+  const s = enforce.status as PolicyStatus;
+  t.match(s.outcomes?.[0], { taken: true, takenTime: new Date(NOW_MS).toISOString() });
+  t.match(s.counterfactual, { recommendations: 1, taken: 1, withActions: { basis: 'measured' }, withoutActions: { basis: 'estimated' } });
+  const failed = new Recorder();
+  failed.failKinds.add('SetGpuPowerLimit');
+  await reconcilePolicy(deps(failed, 9800), policy({}), objects());
+  t.match((failed.status as PolicyStatus).outcomes?.[0], { taken: false }, 'an action that failed was not taken');
+  const observe = new Recorder();
+  await reconcilePolicy(deps(observe, 9800), policy({ mode: 'Observe' }), objects());
+  t.equal((observe.status as PolicyStatus).outcomes, undefined);
+  t.equal((observe.status as PolicyStatus).counterfactual, undefined);
+});

@@ -4,6 +4,7 @@
 import { ClimatikError, type Logger } from '../common/index.js';
 import type { Topology } from '../rack-model/types.js';
 import type { ActuatorPort, PolicyRef } from './actuators/actuators.js';
+import { summarizeOutcomes, updateOutcomes } from './counterfactual/index.js';
 import { buildTargets, type ClusterObjects, type ScaledObject, KEDA_DEFAULT_MAX, KEDA_DEFAULT_MIN } from './cluster-view.js';
 import { actionsToApply, actionsToPublish, decide, stateAfter } from './decisions/decide.js';
 import { ownersMaxReplicaCount } from './decisions/replica-plan.js';
@@ -99,7 +100,12 @@ export async function reconcilePolicy(deps: ReconcileDeps, policy: PolicyObject,
     if (previous === undefined) delete lastActionMs[key];
     else lastActionMs[key] = previous;
   }
+  // Counterfactual report: follow each recommendation's rack, and model the choice not made.
+  const appliedRecords = [...(policy.status?.appliedActions ?? []), ...applied.map((a) => actionRecord(a, nowMs))];
+  const outcomes = updateOutcomes(policy.status?.outcomes ?? [], { nowMs, racks: decision.racks, published, applied: appliedRecords, history, context: { targets, snapshot } });
   const status = buildStatus({
+    outcomes,
+    counterfactual: outcomes.length === 0 ? undefined : summarizeOutcomes(outcomes, nowMs - resolved.observationWindowMs, nowMs),
     previous: policy.status,
     generation: policy.metadata.generation,
     mode: resolved.mode,

@@ -1,5 +1,7 @@
 // Builds the policy status from one reconcile (pure). The status is also the capper's memory:
 // rate-limit times and restore timers are written here and read back after a restart.
+import type { OutcomeRecord } from './counterfactual/schema.js';
+import type { CounterfactualSummary } from './counterfactual/types.js';
 import type { Action, Decision, DecisionState } from './decisions/types.js';
 import { targetKey } from './decisions/types.js';
 import type { ActionRecord, Condition, PolicyMode, PolicyStatus } from './policy-schema.js';
@@ -44,6 +46,9 @@ export interface StatusInput {
   readonly activeActions: number;
   readonly telemetryOk: boolean;
   readonly nowMs: number;
+  /** Counterfactual report: the outcome records after this tick and their summary (see counterfactual/). */
+  readonly outcomes?: readonly OutcomeRecord[];
+  readonly counterfactual?: CounterfactualSummary;
 }
 
 export function buildStatus(i: StatusInput): PolicyStatus {
@@ -77,6 +82,8 @@ export function buildStatus(i: StatusInput): PolicyStatus {
     appliedActions: [...(i.previous?.appliedActions ?? []), ...i.applied.map((a) => actionRecord(a, i.nowMs))].slice(-MAX_APPLIED_RECORDS),
     lastActionTime: iso(i.state.lastActionMs),
     belowRestoreSince: iso(i.state.belowRestoreSinceMs),
+    ...(i.outcomes === undefined || i.outcomes.length === 0 ? {} : { outcomes: [...i.outcomes] }),
+    ...(i.counterfactual === undefined ? {} : { counterfactual: i.counterfactual }),
   };
 }
 

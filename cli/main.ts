@@ -16,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   plan: { summary: 'place a power demand over the racks (LP or greedy)', load: () => import('../rack-model/cli-plan.js') },
   extender: { summary: 'serve the kube-scheduler extender (filter, prioritize, bind)', load: () => import('../extender/main.js') },
   capper: { summary: 'keep racks under their power cap (PowerCappingPolicy controller)', load: () => import('../capper/main.js') },
+  report: { summary: 'counterfactual report of a PowerCappingPolicy: with vs without its actions', load: () => import('../capper/cli-report.js') },
   'node-agent': { summary: 'apply per-GPU power limits from this Node\'s annotation with nvidia-smi', load: () => import('../capper/node-agent/main.js') },
   'telemetry snapshot': { summary: 'read rack, node and pod power once from Prometheus (check the queries)', load: () => import('../telemetry/cli.js') },
   simulate: { summary: 'replay an LLM trace on a simulated GPU room under each placement policy', load: () => import('../simulator/cli.js') },

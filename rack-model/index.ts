@@ -20,3 +20,4 @@ export { RackPowerFileSchema, parseRackPowerFile, rackPowerIssues, type RackPowe
 export { lpPlanner, createLpPlanner, type LpSolve } from './lp-planner.js';
 export { greedyPlanner, createGreedyPlanner, type GreedyOptions } from './greedy-planner.js';
 export { planners, type PlannerName } from './planners.js';
+export { clampLimitW, decodeSlowdown, gpuPeakW, gpuPowerW, prefillSlowdown, type GpuPowerSpec } from './gpu-power.js';
