@@ -1,6 +1,7 @@
 // The capper process: informers (restarted with backoff) over policies, Nodes, ScaledObjects,
 // Deployments and Pods; a lease for leader election; a loop that, while leader, reconciles each
-// policy in turn (serialised: one reconcile at a time, so two never race on a target).
+// policy in turn (serialised: one reconcile at a time, so two never race on a target). Approvals
+// from Slack go through the same queue (applyApproved), so they never race a reconcile either.
 import {
   AppsV1Api,
   CoreV1Api,
@@ -13,9 +14,11 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
-import type { Clock, Logger } from '../common/index.js';
+import { ClimatikError, type Clock, type Logger } from '../common/index.js';
 import type { Topology } from '../rack-model/types.js';
-import { Actuators, KEDA } from './actuators/actuators.js';
+import { Actuators, KEDA, policyKey } from './actuators/actuators.js';
+import { applyApproval, recordRejection, slackUserLabel, type ApprovalPort } from './actuators/approval.js';
+import { SerialQueue } from './actuators/serial-queue.js';
 import type { ClusterObjects, ScaledObject } from './cluster-view.js';
 import { resilient, type ResilientInformer } from './kube/informer.js';
 import type { LeaseLock } from './leader.js';
@@ -23,6 +26,7 @@ import type { CapperMetrics } from './metrics.js';
 import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicyObject } from './policy-schema.js';
 import type { CapperPowerSource } from './power-source.js';
 import { reconcilePolicy, type ReconcileDeps } from './reconcile.js';
+import type { Recommendation, SlackUser } from './sinks/index.js';
 
 export interface CapperDeps {
   readonly kubeConfig: KubeConfig;
@@ -37,6 +41,8 @@ export interface CapperDeps {
   readonly leaseRenewMs?: number;
   /** Notification sinks (capper/sinks), told of each reconcile's assessment and published actions. */
   readonly notifier?: ReconcileDeps['notifier'];
+  /** The API writer and reader; defaults to Actuators over kubeConfig (unit tests pass a recorder). */
+  readonly actuators?: ApprovalPort;
 }
 
 /** How long to wait for the policy cache to show our own status write before deciding again. */
@@ -48,11 +54,12 @@ export class Capper {
   private readonly scaledObjects: ResilientInformer<KubernetesObject>;
   private readonly deployments: ResilientInformer<V1Deployment>;
   private readonly pods: ResilientInformer<V1Pod>;
-  private readonly actuators: Actuators;
+  private readonly actuators: ApprovalPort;
   private leader = false;
   private loop: NodeJS.Timeout | undefined;
   private leaseLoop: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  /** Reconcile passes and approvals, one at a time. */
+  private readonly queue = new SerialQueue();
   /** Policy key → the resourceVersion it had when we last wrote to it (our write makes it stale). */
   private readonly written = new Map<string, { staleVersion: string | undefined; atMs: number }>();
 
@@ -71,7 +78,7 @@ export class Capper {
     this.nodes = inf<V1Node>('nodes', '/api/v1/nodes', () => core.listNode());
     this.deployments = inf<V1Deployment>('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
     this.pods = inf<V1Pod>('pods', '/api/v1/pods', () => core.listPodForAllNamespaces());
-    this.actuators = new Actuators(kc);
+    this.actuators = deps.actuators ?? new Actuators(kc);
   }
 
   async start(): Promise<void> {
@@ -87,7 +94,7 @@ export class Capper {
       this.leaseLoop = setTimeout(renew, this.deps.leaseRenewMs ?? 2000);
     }
     const tick = () => {
-      this.running = this.tick().then(() => undefined).finally(() => {
+      void this.tick().catch(() => undefined).finally(() => {
         if (this.loop !== undefined) this.loop = setTimeout(tick, this.deps.intervalMs);
       });
     };
@@ -100,8 +107,10 @@ export class Capper {
     this.leaseLoop = undefined;
     if (loop !== undefined) clearTimeout(loop);
     if (leaseLoop !== undefined) clearTimeout(leaseLoop);
-    await this.running;
-    if (this.leader && this.deps.lease !== undefined) await this.deps.lease.release().catch(() => undefined);
+    await this.queue.idle();
+    // Even a standby releases: a renewal that acquired the lease during shutdown would otherwise
+    // hold it until it expires. release() writes only when this identity is the holder.
+    if (this.deps.lease !== undefined) await this.deps.lease.release().catch(() => undefined);
     this.leader = false;
     await Promise.all([this.policies, this.nodes, this.scaledObjects, this.deployments, this.pods].map((i) => i.stop()));
   }
@@ -112,6 +121,14 @@ export class Capper {
 
   isLeader(): boolean {
     return this.leader;
+  }
+
+  /**
+   * A Node's labels from the informer cache. Telemetry names nodes; racks whose nodes are found by
+   * the rack label (not listed in the topology) need these to map a node's power to its rack.
+   */
+  nodeLabels(name: string): Readonly<Record<string, string>> | undefined {
+    return this.nodes.cache.get(name)?.metadata?.labels;
   }
 
   private async renewLease(): Promise<void> {
@@ -128,8 +145,45 @@ export class Capper {
     this.deps.metrics.leader.set(this.leader ? 1 : 0);
   }
 
+  /**
+   * Applies a recommendation a human approved in Slack (Recommend mode), queued behind any running
+   * reconcile. Only the leader acts: a standby's caches and open recommendations are not the ones
+   * Slack's buttons came from. Refusals are ClimatikErrors (the Slack endpoint answers 400).
+   */
+  async applyApproved(rec: Recommendation, user: SlackUser): Promise<void> {
+    this.requireLeader(rec);
+    await this.queue.run(async () => {
+      this.requireLeader(rec); // the lease may have been lost while a reconcile ran
+      const key = policyKey(rec.policy);
+      const cachedVersion = this.policies.cache.get(rec.policy.name, rec.policy.namespace)?.metadata?.resourceVersion;
+      const nowMs = this.deps.clock.nowMs();
+      const outcome = await applyApproval(this.actuators, rec, user, nowMs);
+      for (const a of outcome.applied) this.deps.metrics.actions.inc({ kind: a.kind });
+      // The next reconcile must see our status write (appliedActions, rate limits) before it writes its own.
+      if (outcome.resourceVersion !== undefined) this.written.set(key, { staleVersion: cachedVersion, atMs: nowMs });
+      this.deps.logger.info({ recommendation: rec.id, user: slackUserLabel(user), applied: outcome.applied.length, skipped: outcome.skipped.length }, 'approved recommendation applied');
+    });
+  }
+
+  /** Records a Slack rejection as an Event on the policy; nothing is applied. */
+  async recordRejected(rec: Recommendation, user: SlackUser): Promise<void> {
+    await recordRejection(this.actuators, rec, user, this.deps.clock.nowMs());
+    this.deps.logger.info({ recommendation: rec.id, user: slackUserLabel(user) }, 'recommendation rejected');
+  }
+
+  private requireLeader(rec: Recommendation): void {
+    if (this.leader) return;
+    throw new ClimatikError('CLIMATIK_REQUEST_INVALID', `this capper replica is not the leader, so it cannot apply ${rec.id}; route Slack's Request URL to the leader and click again`, {
+      issues: [{ path: '/leader', message: 'this replica does not hold the capper lease', value: false }],
+    });
+  }
+
   /** One pass over every policy; returns how many were reconciled (tests drive the loop with it). */
-  async tick(): Promise<number> {
+  tick(): Promise<number> {
+    return this.queue.run(() => this.reconcileAll());
+  }
+
+  private async reconcileAll(): Promise<number> {
     if (!this.leader || !this.ready()) return 0;
     let reconciled = 0;
     const started = this.deps.clock.nowMs();
@@ -141,6 +195,8 @@ export class Capper {
     };
     const reconcileDeps = { actuators: this.actuators, power: this.deps.power, topology: this.deps.topology, logger: this.deps.logger, metrics: this.deps.metrics, nowMs: () => this.deps.clock.nowMs(), ...(this.deps.notifier === undefined ? {} : { notifier: this.deps.notifier }) };
     for (const raw of this.policies.cache.list()) {
+      // The lease can be lost while a long pass runs; the new leader may already be acting.
+      if (!this.leader) break;
       const policy = raw as unknown as PolicyObject;
       const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
       const mine = this.written.get(key);

@@ -2,10 +2,11 @@
 // the fields Climatik owns (never a full update: GitOps tools and owners edit the same objects).
 // ScaledObject patches carry the resourceVersion they were decided on, so an owner's concurrent
 // edit makes the patch fail (409) instead of being overwritten; the next tick decides again.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import type { ScaledObject } from '../cluster-view.js';
 import type { Action } from '../decisions/types.js';
-import { kubeError, mergePatch } from '../kube/patch.js';
-import { ANNOTATIONS, FINALIZER, POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicyStatus } from '../policy-schema.js';
+import { kubeError, mergePatch, statusCode } from '../kube/patch.js';
+import { ANNOTATIONS, FINALIZER, POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicyObject, type PolicyStatus } from '../policy-schema.js';
 
 export const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' } as const;
 
@@ -27,7 +28,27 @@ export interface ActuatorPort {
   event(policy: PolicyRef, type: 'Normal' | 'Warning', reason: string, message: string, nowMs: number): Promise<void>;
 }
 
-export class Actuators implements ActuatorPort {
+/**
+ * Fresh reads straight from the API server (not the informer caches): an approval is checked
+ * against the cluster as it is now, not as the cache last saw it. `undefined` = 404.
+ */
+export interface ClusterReader {
+  readPolicy(policy: PolicyRef): Promise<PolicyObject | undefined>;
+  readScaledObject(namespace: string, name: string): Promise<ScaledObject | undefined>;
+  readNode(name: string): Promise<V1Node | undefined>;
+  podExists(namespace: string, name: string): Promise<boolean>;
+}
+
+async function orMissing<T>(operation: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (statusCode(err) === 404) return undefined;
+    throw kubeError(operation, err);
+  }
+}
+
+export class Actuators implements ActuatorPort, ClusterReader {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
 
@@ -92,6 +113,23 @@ export class Actuators implements ActuatorPort {
     } catch (err) {
       throw kubeError(`patch ScaledObject ${namespace}/${name}`, err);
     }
+  }
+
+  readPolicy(policy: PolicyRef): Promise<PolicyObject | undefined> {
+    const ref = { group: POLICY_GROUP, version: POLICY_VERSION, plural: POLICY_PLURAL, namespace: policy.namespace, name: policy.name };
+    return orMissing(`read PowerCappingPolicy ${policyKey(policy)}`, async () => (await this.custom.getNamespacedCustomObject(ref)) as PolicyObject);
+  }
+
+  readScaledObject(namespace: string, name: string): Promise<ScaledObject | undefined> {
+    return orMissing(`read ScaledObject ${namespace}/${name}`, async () => (await this.custom.getNamespacedCustomObject({ ...KEDA, namespace, name })) as ScaledObject);
+  }
+
+  readNode(name: string): Promise<V1Node | undefined> {
+    return orMissing(`read Node ${name}`, () => this.core.readNode({ name }));
+  }
+
+  async podExists(namespace: string, name: string): Promise<boolean> {
+    return (await orMissing(`read Pod ${namespace}/${name}`, () => this.core.readNamespacedPod({ namespace, name }))) !== undefined;
   }
 
   /** Returns the policy's resourceVersion after the write (the controller waits for its cache to see it). */

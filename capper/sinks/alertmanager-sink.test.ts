@@ -71,3 +71,13 @@ t.test('unreachable Alertmanager and a malformed rack key make publish/resolve r
   await t.rejects(sink.publish(hotRackRecommendation()));
   await t.rejects(sink.resolve('not-a-key'), /invalid rack key/);
 });
+
+t.test('a give-back proposal for a cooled rack posts no alert (the rack\'s alert was resolved when it cooled)', async (t) => {
+  // Unreachable on purpose: any request would reject.
+  const sink = new AlertmanagerSink({ url: 'http://127.0.0.1:1', timeoutMs: 1000 }, systemClock);
+  const giveBack = hotRackRecommendation({
+    rack: { id: 'rack-a', state: 'UnderCap', capW: 9000, measuredW: 6000, excessW: -3000 },
+    actions: [{ kind: 'RestoreMaxReplicas', namespace: 'llm', name: 'llama-70b', rackId: 'rack-a', maxReplicaCount: 8, reason: 'back under' }],
+  });
+  await t.resolves(sink.publish(giveBack));
+});

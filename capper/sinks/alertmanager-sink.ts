@@ -1,7 +1,7 @@
 // Alertmanager v2 sink: one alert per (policy, rack), re-posted on every recommendation (Alertmanager
 // deduplicates by label set and keeps it firing), resolved by posting the same labels with endsAt=now.
 import type { Clock } from '../../common/index.js';
-import { describeAction, formatW, parseRackKey, rackKeyOf, severityOf, type NotificationSink, type Recommendation } from './types.js';
+import { describeAction, formatW, isRestore, parseRackKey, rackKeyOf, severityOf, type NotificationSink, type Recommendation } from './types.js';
 
 export interface AlertmanagerSinkConfig {
   /** e.g. http://alertmanager.monitoring:9093 */
@@ -52,6 +52,8 @@ export class AlertmanagerSink implements NotificationSink {
   ) {}
 
   async publish(rec: Recommendation): Promise<void> {
+    // A give-back proposal is not an alert: the rack's alert was resolved when it cooled.
+    if (isRestore(rec)) return;
     const key = rackKeyOf(rec.policy, rec.rack.id);
     const alert = alertFor(rec, this.clock.nowMs(), this.config.generatorUrl);
     const previous = this.firing.get(key);

@@ -53,3 +53,47 @@ t.test('approval: only the newest open recommendation, only once', async (t) => 
   notifier.observe(policy, [cool], [], 4000);
   await t.rejects(notifier.approve('llm/rack-a-cap/rack-a/3000', { id: 'U1', name: 'alice' }), 'recovered rack: nothing to approve');
 });
+
+const restore = [{ kind: 'RestoreMaxReplicas', namespace: 'llm', name: 'llama-70b', rackId: 'rack-a', maxReplicaCount: 8, reason: 'back under' }] as const;
+
+t.test('cooled rack still capped: the alert resolves, then a give-back recommendation; once done, silence', async (t) => {
+  const { notifier, events } = setup();
+  notifier.observe(policy, [hot], actions, 1000);
+  notifier.observe(policy, [{ ...cool, state: 'Recovering' }], [], 2000); // hysteresis: caps held, nothing proposed
+  notifier.observe(policy, [cool], restore, 3000);
+  notifier.observe(policy, [cool], restore, 4000);
+  notifier.observe(policy, [cool], [], 5000); // approved and applied (or the owner restored it)
+  t.same(events, ['publish llm/rack-a-cap/rack-a/1000 2', 'resolve llm/rack-a-cap/rack-a', 'publish llm/rack-a-cap/rack-a/3000 1']);
+
+  const direct = setup(); // straight from hot to a give-back (no Recovering tick in between)
+  direct.notifier.observe(policy, [hot], actions, 1000);
+  direct.notifier.observe(policy, [cool], restore, 2000);
+  t.same(direct.events, ['publish llm/rack-a-cap/rack-a/1000 2', 'resolve llm/rack-a-cap/rack-a', 'publish llm/rack-a-cap/rack-a/2000 1']);
+  await direct.notifier.approve('llm/rack-a-cap/rack-a/2000', { id: 'U1', name: 'alice' });
+  t.same(direct.approved.map((r) => r.actions[0]?.kind), ['RestoreMaxReplicas'], 'the give-back is approvable like a cap');
+});
+
+t.test('a failed approval can be retried, unless a newer recommendation superseded it meanwhile', async (t) => {
+  let fail = true;
+  const approved: string[] = [];
+  const notifier = new RecommendationNotifier({
+    publisher: { publish: () => undefined, resolve: () => undefined },
+    onApprove: async (r) => {
+      if (fail) throw new Error('not the leader');
+      approved.push(r.id);
+    },
+  });
+  notifier.observe(policy, [hot], actions, 1000);
+  await t.rejects(notifier.approve('llm/rack-a-cap/rack-a/1000', { id: 'U1', name: 'alice' }), /not the leader/);
+  fail = false;
+  await notifier.approve('llm/rack-a-cap/rack-a/1000', { id: 'U1', name: 'alice' });
+  t.same(approved, ['llm/rack-a-cap/rack-a/1000']);
+
+  fail = true;
+  notifier.observe(policy, [hot], actions.slice(0, 1), 2000);
+  const pending = notifier.approve('llm/rack-a-cap/rack-a/2000', { id: 'U1', name: 'alice' });
+  notifier.observe(policy, [hot], actions, 3000); // superseded while the approval was failing
+  await t.rejects(pending);
+  fail = false;
+  await t.rejects(notifier.approve('llm/rack-a-cap/rack-a/2000', { id: 'U1', name: 'alice' }), { code: 'CLIMATIK_REQUEST_INVALID' }, 'stale id stays refused');
+});

@@ -1,11 +1,12 @@
 // Turns each reconcile's decision into sink traffic: a recommendation when a rack's state or its
-// actions change, a resolve when it is back under the cap; and keeps the open recommendations so a
-// Slack Approve / Reject can find them. State is in memory: after a restart the next reconcile
+// actions change, a resolve when it is back under the cap, and a give-back recommendation when a
+// cooled rack still holds caps (Recommend mode restores only what a human approves); and keeps the
+// open recommendations so a Slack Approve / Reject can find them. State is in memory: after a restart the next reconcile
 // republishes (Alertmanager deduplicates by labels; Slack gets one repeat message).
 import { ClimatikError } from '../../common/index.js';
 import type { Action, RackAssessment } from '../decisions/types.js';
 import type { ApprovalHandler, SlackUser } from './slack-actions.js';
-import { rackKeyOf, type PolicyName, type Recommendation } from './types.js';
+import { isRestore, rackKeyOf, type PolicyName, type Recommendation } from './types.js';
 
 /** What the dispatcher offers; a NotificationDispatcher satisfies it. */
 export interface Publisher {
@@ -20,7 +21,8 @@ export interface NotifierDeps {
   readonly onReject?: (rec: Recommendation, user: SlackUser) => Promise<void>;
 }
 
-export function expectedEffect(rack: RackAssessment): string {
+export function expectedEffect(rack: RackAssessment, restore = false): string {
+  if (restore) return `rack ${rack.id} has ${Math.round(-rack.excessW)} W of headroom under its ${Math.round(rack.capW)} W cap; these actions give capacity back`;
   if (rack.excessW <= 0) return `rack ${rack.id} stays under its ${Math.round(rack.capW)} W cap`;
   return `≈ −${Math.round(rack.excessW)} W needed to bring rack ${rack.id} back under its ${Math.round(rack.capW)} W cap; the actions are sized for that`;
 }
@@ -37,31 +39,58 @@ export class RecommendationNotifier implements ApprovalHandler {
     for (const rack of racks) {
       const key = rackKeyOf(policy, rack.id);
       const hot = rack.state === 'OverCap' || rack.state === 'ForecastOverCap';
-      if (hot) {
-        const actions = published.filter((a) => a.rackId === rack.id);
-        const signature = JSON.stringify([rack.state, actions.map((a) => ({ ...a, reason: '' }))]);
-        if (this.open.get(key)?.signature === signature) continue;
+      const actions = published.filter((a) => a.rackId === rack.id);
+      // Unknown (stale telemetry) holds: neither confirms recovery nor a new breach.
+      if (rack.state === 'Unknown') continue;
+      if (hot || actions.length > 0) {
+        // Hot: tighten. Cool with actions: the caps can be given back (restore).
+        const signature = JSON.stringify([hot ? rack.state : 'restore', actions.map((a) => ({ ...a, reason: '' }))]);
+        const old = this.open.get(key);
+        if (old?.signature === signature) continue;
         this.forget(key);
-        const rec: Recommendation = { id: `${key}/${nowMs}`, policy, rack, actions, expectedEffect: expectedEffect(rack), createdAtMs: nowMs };
+        // The alert and "over cap" message of a cooled rack end before the give-back is proposed.
+        if (!hot && old !== undefined && !isRestore(old.rec)) this.deps.publisher.resolve(key);
+        const rec: Recommendation = { id: `${key}/${nowMs}`, policy, rack, actions, expectedEffect: expectedEffect(rack, !hot), createdAtMs: nowMs };
         this.open.set(key, { rec, signature });
         this.byId.set(rec.id, rec);
         this.deps.publisher.publish(rec);
-      } else if (rack.state !== 'Unknown' && this.open.has(key)) {
-        // Unknown (stale telemetry) holds: neither confirms recovery nor a new breach.
+      } else {
+        const old = this.open.get(key);
+        if (old === undefined) continue;
         this.forget(key);
-        this.deps.publisher.resolve(key);
+        // A give-back that is done (approved, or the owner restored it) needs no "recovered" message.
+        if (!isRestore(old.rec)) this.deps.publisher.resolve(key);
       }
     }
   }
 
+  /**
+   * Taken before applying, so a second click (or a concurrent one) is refused as already decided;
+   * given back if applying fails (not leader, API error), so the same button can be tried again.
+   */
   async approve(recommendationId: string, user: SlackUser): Promise<void> {
     const rec = this.take(recommendationId);
-    await this.deps.onApprove(rec, user);
+    try {
+      await this.deps.onApprove(rec, user);
+    } catch (err) {
+      this.giveBack(rec);
+      throw err;
+    }
   }
 
   async reject(recommendationId: string, user: SlackUser): Promise<void> {
     const rec = this.take(recommendationId);
-    await this.deps.onReject?.(rec, user);
+    try {
+      await this.deps.onReject?.(rec, user);
+    } catch (err) {
+      this.giveBack(rec);
+      throw err;
+    }
+  }
+
+  /** Only while it is still the rack's newest recommendation: a newer one supersedes it. */
+  private giveBack(rec: Recommendation): void {
+    if (this.open.get(rackKeyOf(rec.policy, rec.rack.id))?.rec.id === rec.id) this.byId.set(rec.id, rec);
   }
 
   /** Only the newest recommendation of a rack can be decided: an older button is stale. */

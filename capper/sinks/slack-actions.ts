@@ -67,7 +67,8 @@ export const slackActionsRoutes: FastifyPluginAsync<SlackActionsOptions> = async
         opts.logger.info({ recommendation: a.value, user, decision: a.action_id }, 'Slack decision recorded');
       }
     } catch (err) {
-      if (isClimatikError(err)) return reply.code(400).send({ error: err.code, message: err.message, issues: err.issues });
+      // An API failure may pass (retry the button); every other refusal is about the request itself.
+      if (isClimatikError(err)) return reply.code(err.code === 'CLIMATIK_KUBE_API' ? 503 : 400).send({ error: err.code, message: err.message, issues: err.issues });
       throw err;
     }
     return reply.code(200).send({ ok: true });

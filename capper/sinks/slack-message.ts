@@ -1,6 +1,6 @@
 // Block Kit message for one recommendation, with Approve / Reject buttons whose value is the
 // recommendation id (Slack sends it back in the interactive payload, see slack-actions.ts).
-import { describeAction, formatW, type Recommendation } from './types.js';
+import { describeAction, formatW, isRestore, type Recommendation } from './types.js';
 
 export const APPROVE_ACTION_ID = 'climatik_approve';
 export const REJECT_ACTION_ID = 'climatik_reject';
@@ -11,7 +11,11 @@ export interface SlackMessage {
 }
 
 export function recommendationMessage(rec: Recommendation): SlackMessage {
-  const headline = `Rack ${rec.rack.id} ${rec.rack.state === 'OverCap' ? 'is over' : 'is forecast over'} its power cap (policy ${rec.policy.namespace}/${rec.policy.name})`;
+  const restore = isRestore(rec);
+  const where = `(policy ${rec.policy.namespace}/${rec.policy.name})`;
+  const headline = restore
+    ? `Rack ${rec.rack.id} is back under its power cap: give capacity back? ${where}`
+    : `Rack ${rec.rack.id} ${rec.rack.state === 'OverCap' ? 'is over' : 'is forecast over'} its power cap ${where}`;
   const actions = rec.actions.length === 0 ? '_no action possible_' : rec.actions.map((a) => `• ${describeAction(a)}`).join('\n');
   return {
     // Fallback for notifications and clients without Block Kit.
@@ -29,14 +33,19 @@ export function recommendationMessage(rec: Recommendation): SlackMessage {
       },
       { type: 'section', text: { type: 'mrkdwn', text: `*Actions*\n${actions}`.slice(0, 3000) } },
       { type: 'section', text: { type: 'mrkdwn', text: `*Expected effect*\n${rec.expectedEffect}` } },
-      {
-        type: 'actions',
-        block_id: 'climatik_decision',
-        elements: [
-          { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: rec.id },
-          { type: 'button', action_id: REJECT_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: rec.id },
-        ],
-      },
+      // Nothing to approve without actions: no buttons.
+      ...(rec.actions.length === 0 ? [] : [decisionButtons(rec.id)]),
+    ],
+  };
+}
+
+function decisionButtons(id: string): object {
+  return {
+    type: 'actions',
+    block_id: 'climatik_decision',
+    elements: [
+      { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: id },
+      { type: 'button', action_id: REJECT_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: id },
     ],
   };
 }

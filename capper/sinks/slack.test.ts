@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { ClimatikError, ManualClock, silentLogger } from '../../common/index.js';
 import { buildSlackActionsApp, type SlackUser } from './slack-actions.js';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from './slack-message.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID, recommendationMessage } from './slack-message.js';
 import { SlackWebhookSink } from './slack-sink.js';
 import { slackSignature, verifySlackRequest } from './slack-verify.js';
 import { hotRackRecommendation } from './testing/fixtures.js';
@@ -172,4 +172,18 @@ t.test('POST /slack/actions', async (t) => {
     t.equal(res.statusCode, 400);
     t.match(res.json(), { error: 'CLIMATIK_REQUEST_INVALID', message: /unknown or expired/ });
   });
+});
+
+t.test('message: a give-back proposal says so; no actions means no buttons', async (t) => {
+  const giveBack = recommendationMessage(
+    hotRackRecommendation({
+      rack: { id: 'rack-a', state: 'UnderCap', capW: 9000, measuredW: 6000, excessW: -3000 },
+      actions: [{ kind: 'RestoreMaxReplicas', namespace: 'llm', name: 'llama-70b', rackId: 'rack-a', maxReplicaCount: 8, reason: 'back under' }],
+    }),
+  );
+  t.match(giveBack.text, /Rack rack-a is back under its power cap: give capacity back\? \(policy llm\/rack-a-cap\)/);
+  t.ok(giveBack.blocks.some((b) => (b as { type: string }).type === 'actions'), 'approvable');
+  const nothing = recommendationMessage(hotRackRecommendation({ actions: [] }));
+  t.notOk(nothing.blocks.some((b) => (b as { type: string }).type === 'actions'), 'nothing to approve');
+  t.match(JSON.stringify(nothing.blocks), /no action possible/);
 });

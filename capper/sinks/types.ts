@@ -38,6 +38,11 @@ export function parseRackKey(rackKey: string): { policy: PolicyName; rackId: str
   return { policy: { namespace, name }, rackId };
 }
 
+/** A recommendation for a rack that is no longer hot: it gives caps back rather than adding them. */
+export function isRestore(rec: Recommendation): boolean {
+  return rec.rack.state !== 'OverCap' && rec.rack.state !== 'ForecastOverCap';
+}
+
 /** Over the cap now → critical; only the forecast over it → warning. */
 export function severityOf(rack: RackAssessment): 'critical' | 'warning' {
   return rack.state === 'OverCap' ? 'critical' : 'warning';
