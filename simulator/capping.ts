@@ -1,8 +1,12 @@
 // The capper in the loop: each reconcile builds the capper's DecisionInput from simulated telemetry
 // and cluster state, runs the capper's own `decide`, and carries out its actions as the actuators
 // would (GPU limit through the node agent after a delay, maxReplicaCount on the ScaledObject, which
-// the HPA clamps to at once, pod-deletion-cost on pods).
+// the HPA clamps to at once, pod-deletion-cost on pods). The mode decides what is carried out, as in
+// the live reconcile: Enforce applies, Recommend and Observe decide with the actuators off.
+// Recommendations are counted as the live counterfactual report counts them (recommendation-counter.ts).
 import {
+  actionsToApply,
+  actionsToPublish,
   decide,
   stateAfter,
   type Action,
@@ -15,6 +19,7 @@ import type { ResolvedPolicy } from '../capper/policy-validate.js';
 import type { Topology } from '../rack-model/types.js';
 import type { Cluster, SimNode } from './cluster.js';
 import type { GpuPowerSpec } from './gpu-power.js';
+import { RecommendationCounter } from './recommendation-counter.js';
 import type { ServiceRuntime } from './service.js';
 
 interface ScaledObjectState {
@@ -36,6 +41,8 @@ export class CapperLoop {
   private readonly scaledObjects = new Map<string, ScaledObjectState>();
   private lastRunS = Number.NEGATIVE_INFINITY;
   readonly counts: CappingCounts = { gpuLimitChanges: 0, replicaCeilingChanges: 0, deletionCostChanges: 0 };
+  /** Recommend and Enforce publish recommendations (Observe none); nobody approves in a replay. */
+  readonly recommendations = new RecommendationCounter();
 
   constructor(
     private readonly policy: ResolvedPolicy,
@@ -81,9 +88,11 @@ export class CapperLoop {
       state: this.state,
       nowMs: nowS * 1000,
     });
-    this.state = stateAfter(this.policy.mode, this.state, decision);
-    if (this.policy.mode !== 'Enforce') return;
-    for (const action of decision.actions) this.apply(nowS, action);
+    const { mode } = this.policy;
+    this.state = stateAfter(mode, this.state, decision);
+    const applied = actionsToApply(mode, decision);
+    this.recommendations.observe(decision.racks, actionsToPublish(mode, decision), applied);
+    for (const action of applied) this.apply(nowS, action);
   }
 
   private targets(): CurrentTargets {

@@ -39,8 +39,10 @@ await t.test('climatik simulate --json: exactly the contract, one object, every 
   const { code, stdout } = await climatik(['simulate', '--scenario', TINY, '--json', '--duration', '120']);
   t.equal(code, 0);
   t.equal(stdout.trim().split('\n').length, 1, 'one line');
-  const parsed = JSON.parse(stdout) as { policies: Record<string, Record<string, unknown>> };
-  t.same(Object.keys(parsed), ['policies']);
+  const parsed = JSON.parse(stdout) as { policies: Record<string, Record<string, unknown>>; counterfactual: Record<string, Record<string, unknown>> };
+  t.same(Object.keys(parsed), ['policies', 'counterfactual'], 'the tiny scenario has a capping policy: a counterfactual block');
+  t.same(Object.keys(parsed.counterfactual), ['climatik']);
+  t.equal(parsed.counterfactual.climatik?.to, '1970-01-01T00:02:00.000Z', 'over the --duration');
   t.same(Object.keys(parsed.policies), ['default-spread', 'bin-pack', 'random', 'min-hr', 'climatik', 'lp-bound']);
   for (const [name, metrics] of Object.entries(parsed.policies)) {
     t.same(Object.keys(metrics).sort(), CONTRACT_KEYS, `${name} has exactly the contract keys`);
@@ -54,12 +56,16 @@ await t.test('climatik simulate without --json: table on stdout, HTML report and
   t.equal(code, 0);
   t.match(stdout, /policy\s+cooling kWh/);
   t.match(stdout, /climatik/);
-  t.match(stderr, /policy 3\/3: lp-bound/, 'progress on stderr');
+  t.match(stderr, /policy 3\/4: climatik \(capper: Recommend\)/, 'the counterfactual twin has its own progress line');
+  t.match(stderr, /policy 4\/4: lp-bound/, 'progress on stderr');
+  t.match(stdout, /Counterfactual \(capper\), policy climatik: 4 guarded racks[^\n]*\n\s+mean power kW[^\n]*\nwith actions \(Enforce\)[^\n]*\nwithout \(Recommend only\)[^\n]*\nrecommendations \d+ \(Recommend replay\), taken \d+ \(Enforce replay\)\nverdict: /);
   const html = await readFile(join(dir, 'index.html'), 'utf8');
   t.match(html, /<svg/);
   t.notMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, 'self-contained: no scripts, no external resources');
-  const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { policies: Record<string, unknown> };
+  t.match(html, /Counterfactual \(capper\): climatik/);
+  const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { policies: Record<string, unknown>; counterfactual: Record<string, unknown> };
   t.same(Object.keys(json.policies), ['default-spread', 'climatik', 'lp-bound']);
+  t.same(Object.keys(json.counterfactual), ['climatik'], 'results.json is the same contract');
 });
 
 await t.test('bad flags: usage errors that name the flag, exit code 1', async (t) => {

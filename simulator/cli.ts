@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ClimatikError, numberFlag, parseCommandArgs } from '../common/index.js';
 import { renderHtmlReport } from './report-html.js';
-import { comparisonTable, progressLine } from './report-table.js';
+import { comparisonTable, counterfactualSection, progressLine } from './report-table.js';
 import { defaultScenarioPath, loadScenario } from './scenario.js';
 import { POLICY_NAMES, type PolicyName } from './scenario-schema.js';
 import { simulate, toJson } from './simulate.js';
@@ -24,7 +24,10 @@ cooling energy, IT energy, budget and red-line violations, tokens served and lat
   --duration S      simulated seconds (default: the trace length; longer loops the trace)
   --seed N          seed for every random choice (default: the scenario's)
   --out DIR         report folder (default ./climatik-report/)
-  --json            print only {"policies": {...}} on stdout`;
+  --json            print only {"policies": {...}, "counterfactual": {...}} on stdout
+
+With a capping policy in the scenario (climatik.capping), the climatik policy is replayed a second
+time in the other capper mode (Enforce vs Recommend) and a counterfactual summary is printed.`;
 
 const OPTIONS = {
   scenario: { type: 'string' },
@@ -74,18 +77,11 @@ export async function run(args: string[]): Promise<number> {
     ...optional('seed', numberFlag(values.seed, 'seed', { integer: true })),
   });
   const json = values.json === true;
-  const count = scenario.policies.length;
   const tty = process.stderr.isTTY;
-  let index = -1;
-  let current = '';
-  const result = simulate(scenario, (policy, fraction) => {
+  const result = simulate(scenario, (label, fraction, index, count) => {
     if (json) return;
-    if (policy !== current) {
-      current = policy;
-      index += 1;
-    }
-    if (tty) process.stderr.write(`\r${progressLine(policy, fraction, index, count)}`);
-    else if (fraction >= 1) process.stderr.write(`${progressLine(policy, fraction, index, count)}\n`);
+    if (tty) process.stderr.write(`\r${progressLine(label, fraction, index, count)}\x1b[K`); // erase a longer previous label
+    else if (fraction >= 1) process.stderr.write(`${progressLine(label, fraction, index, count)}\n`);
   });
   const contract = toJson(result);
   if (json) {
@@ -94,6 +90,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (tty) process.stderr.write('\n');
   process.stdout.write(`${comparisonTable(result.runs)}\n`);
+  for (const [name, report] of Object.entries(result.counterfactual)) process.stdout.write(`\n${counterfactualSection(name, report, scenario)}\n`);
   const outDir = resolve(values.out ?? 'climatik-report');
   await mkdir(outDir, { recursive: true });
   await writeFile(resolve(outDir, 'results.json'), `${JSON.stringify(contract, null, 2)}\n`);

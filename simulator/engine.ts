@@ -6,6 +6,7 @@ import { DEFAULT_POD_POWER_CONFIG, expectedPodPowerW, type PodLike } from '../ex
 import { planners } from '../rack-model/index.js';
 import type { PowerSnapshot } from '../capper/decisions/index.js';
 import { energyKWh } from '../common/index.js';
+import { CapMeter } from './cap-meter.js';
 import { CapperLoop } from './capping.js';
 import { Cluster } from './cluster.js';
 import type { GpuPowerSpec } from './gpu-power.js';
@@ -68,6 +69,7 @@ export function runPolicy(scenario: ResolvedScenario, name: PlacementPolicyName,
     climatik === undefined
       ? undefined
       : new CapperLoop(scenario.capping, topology, cluster, services, gpu, doc.climatik.capperIntervalS, doc.climatik.gpuLimitApplyDelayS);
+  const meter = capper === undefined ? undefined : new CapMeter(scenario.capping, topology);
   const room = new Room(topology, doc.room);
   const series = new SeriesRecorder(topology.racks.length, doc.sampleIntervalS);
   const stepS = doc.stepS;
@@ -158,6 +160,7 @@ export function runPolicy(scenario: ResolvedScenario, name: PlacementPolicyName,
     allocSum += (cluster.gpusAllocated / totalGpus) * dt;
     for (const s of services) pendingPodS += s.pendingPods * dt;
     series.add(t, dt, air, rackW, itW, tokensAfter - tokensBefore);
+    meter?.add(rackW, dt);
 
     const nowS = t + dt;
     if (nowS - lastSampleS >= scrapeS) {
@@ -190,8 +193,22 @@ export function runPolicy(scenario: ResolvedScenario, name: PlacementPolicyName,
   const tokensServed = sinks.reduce((a, s) => a + s.tokensServed, 0);
   const tokensDemanded = services.reduce((a, s) => a + s.tokensDemanded, 0);
   const durationS = scenario.durationS;
+  const servedPercent = tokensDemanded > 0 ? (tokensServed / tokensDemanded) * 100 : 100;
+  const p99TtftS = round(worstQuantile(sinks.map((s) => s.ttftS), 0.99), 4);
   return {
     name,
+    ...(capper === undefined || meter === undefined
+      ? {}
+      : {
+          capping: {
+            mode: scenario.capping.mode,
+            guardedRacks: meter.guardedRackCount,
+            side: meter.side(servedPercent),
+            recommendations: capper.recommendations.recommendations,
+            taken: capper.recommendations.taken,
+            p99TtftS,
+          },
+        }),
     metrics: {
       peakInletC: round(peakInletC, 3),
       coolingEnergyKWh: round(coolingEnergy, 3),
@@ -200,7 +217,7 @@ export function runPolicy(scenario: ResolvedScenario, name: PlacementPolicyName,
       redlineViolationSeconds: round(redlineViolationS, 3),
       tokensServed: Math.round(tokensServed),
       tokensDemanded,
-      p99TtftS: round(worstQuantile(sinks.map((s) => s.ttftS), 0.99), 4),
+      p99TtftS,
       p99TpotS: round(worstQuantile(sinks.map((s) => s.tpotS), 0.99), 4),
     },
     extras: {

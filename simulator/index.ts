@@ -5,9 +5,11 @@ export { loadScenario, resolveScenario, defaultScenarioPath, bundledDataDir, typ
 export { ScenarioSchema, POLICY_NAMES, type PolicyName, type ScenarioDocument } from './scenario-schema.js';
 export { runPolicy } from './engine.js';
 export { runLpBound } from './lp-bound.js';
-export { simulate, toJson, type SimulationResult } from './simulate.js';
-export type { PolicyMetrics, PolicyExtras, PolicyRun, PolicySeries } from './results.js';
-export { comparisonTable } from './report-table.js';
+export { simulate, toJson, twinRuns, type SimulationResult, type SimulationJson, type ProgressFn } from './simulate.js';
+export { counterfactualReport, counterfactualSummary, verdict, type CounterfactualReport } from './counterfactual.js';
+export { CapMeter } from './cap-meter.js';
+export type { PolicyMetrics, PolicyExtras, PolicyRun, PolicySeries, CappingOutcome } from './results.js';
+export { comparisonTable, counterfactualSection } from './report-table.js';
 export { renderHtmlReport } from './report-html.js';
 export { prefillSlowdown, decodeSlowdown, gpuPowerW, type GpuPowerSpec } from './gpu-power.js';
 export { Autoscaler, type AutoscalerSpec } from './autoscaler.js';

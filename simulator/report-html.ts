@@ -1,9 +1,10 @@
-// The self-contained HTML report: the comparison table, then plots per policy (rack inlet heat map,
-// rack power against budget) and across policies (cooling power, throughput). Inline SVG and CSS
-// only: no scripts, no CDN.
+// The self-contained HTML report: the comparison table, the capper's counterfactual, then plots per
+// policy (rack inlet heat map, rack power against budget) and across policies (cooling power,
+// throughput). Inline SVG and CSS only: no scripts, no CDN.
+import type { CounterfactualReport } from './counterfactual.js';
 import type { ResolvedScenario } from './scenario.js';
 import type { SimulationResult } from './simulate.js';
-import { comparisonTable } from './report-table.js';
+import { cappingScope, comparisonTable, counterfactualRows } from './report-table.js';
 import { escapeHtml, heatMap, lineChart, PALETTE, type Line } from './svg.js';
 
 export function renderHtmlReport(scenario: ResolvedScenario, result: SimulationResult): string {
@@ -60,6 +61,9 @@ pre{background:#f6f6f6;padding:12px;overflow-x:auto;font-size:12px}
 section{display:inline-block;vertical-align:top;margin:0 16px 24px 0}
 .grid{display:flex;flex-wrap:wrap;gap:16px}
 .note{font-size:12px;color:#555;max-width:640px}
+table.cf{border-collapse:collapse;font-size:13px}
+table.cf th,table.cf td{border:1px solid #ccc;padding:4px 8px;text-align:right}
+table.cf th:first-child,table.cf td:first-child{text-align:left}
 </style></head><body>
 <h1>Climatik simulation report</h1>
 <p>Scenario <code>${escapeHtml(scenario.source)}</code>, topology <code>${escapeHtml(scenario.topologySource)}</code>
@@ -70,10 +74,26 @@ ${scenario.durationS.toFixed(0)} s simulated, seed ${scenario.seed}.<br>${svc}</
 <p class="note">Peak inlet is the hottest rack inlet had the CRAC run at the design supply temperature; the CRAC actually raises its
 supply as far as the hottest inlet allows, which is where the cooling energy difference comes from. Budget violation seconds count
 seconds with at least one rack above its budget; red-line seconds those where even the design supply could not hold the hottest inlet.</p>
+${Object.entries(result.counterfactual)
+  .map(([policy, report]) => counterfactualHtml(policy, report, scenario))
+  .join('\n')}
 <h2>Across policies</h2>
 <div class="grid">${cooling}${supply}${throughput}${it}</div>
 <h2>Per policy</h2>
 ${perPolicy}
 </body></html>
 `;
+}
+
+/** The capper's counterfactual: the same figures with its actions applied and only recommended. */
+function counterfactualHtml(policy: string, report: CounterfactualReport, scenario: ResolvedScenario): string {
+  const { summary } = report;
+  const { header, rows } = counterfactualRows(report);
+  const cells = (tag: 'th' | 'td', row: readonly string[]): string => `<tr>${row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('')}</tr>`;
+  return `<h2>Counterfactual (capper): ${escapeHtml(policy)}</h2>
+<p class="note">${escapeHtml(cappingScope(scenario))}. The ${escapeHtml(policy)} policy replayed twice on the same trace and seed: once with the
+capper's actions applied (Enforce), once with them only recommended (Recommend: the same decisions, nothing applied).
+${summary.recommendations} recommendations in the Recommend replay, ${summary.taken} taken in the Enforce replay.</p>
+<table class="cf">${cells('th', header)}${rows.map((r) => cells('td', r)).join('')}</table>
+<p><strong>${escapeHtml(summary.verdict)}</strong></p>`;
 }

@@ -1,5 +1,8 @@
-// The plain-text comparison table printed on stdout after a run.
+// The plain-text comparison table printed on stdout after a run, and the counterfactual section.
+import { guardedRacks } from '../capper/decisions/index.js';
+import type { CounterfactualReport } from './counterfactual.js';
 import type { PolicyRun } from './results.js';
+import type { ResolvedScenario } from './scenario.js';
 
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -36,6 +39,48 @@ export function comparisonTable(runs: readonly PolicyRun[], baseline = 'default-
     '',
     ...(demanded === undefined ? [] : [`tokens demanded: ${(demanded / 1e6).toFixed(1)}M; "vs base" compares with ${baseline}`]),
     ...notes,
+  ].join('\n');
+}
+
+/** What the capping policy guards, for the section's heading: "16 racks, cap 95 % of budget". */
+export function cappingScope(scenario: Pick<ResolvedScenario, 'capping' | 'topology'>): string {
+  const { capping, topology } = scenario;
+  const racks = guardedRacks(capping, topology).racks.length;
+  const cap = 'watts' in capping.cap ? `cap ${capping.cap.watts} W per rack` : `cap ${capping.cap.percentOfBudget} % of each rack's budget`;
+  return `${racks} guarded rack${racks === 1 ? '' : 's'}, ${cap}`;
+}
+
+/** The counterfactual's rows: the same figures with and without the capper's actions. */
+export function counterfactualRows(report: CounterfactualReport): { header: string[]; rows: string[][] } {
+  const { summary, p99TtftS } = report;
+  const header = ['', 'mean power kW', 'peak rack kW', 'over cap s', 'served %', 'IT energy kWh', 'p99 TTFT s'];
+  const row = (label: string, side: CounterfactualReport['summary']['withActions'], ttftS: number): string[] => [
+    label,
+    (side.meanPowerW / 1000).toFixed(1),
+    (side.peakPowerW / 1000).toFixed(2),
+    side.capBreachSeconds.toFixed(0),
+    side.servedPercent.toFixed(3),
+    side.energyKWh.toFixed(1),
+    ttftS.toFixed(2),
+  ];
+  return {
+    header,
+    rows: [row('with actions (Enforce)', summary.withActions, p99TtftS.withActions), row('without (Recommend only)', summary.withoutActions, p99TtftS.withoutActions)],
+  };
+}
+
+/** The "Counterfactual (capper)" section printed after the table. */
+export function counterfactualSection(policy: string, report: CounterfactualReport, scenario: Pick<ResolvedScenario, 'capping' | 'topology'>): string {
+  const { summary } = report;
+  const { header, rows } = counterfactualRows(report);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [
+    `Counterfactual (capper), policy ${policy}: ${cappingScope(scenario)}; both replays on the same trace and seed`,
+    line(header),
+    ...rows.map(line),
+    `recommendations ${summary.recommendations} (Recommend replay), taken ${summary.taken} (Enforce replay)`,
+    `verdict: ${summary.verdict}`,
   ].join('\n');
 }
 

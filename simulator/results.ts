@@ -1,5 +1,8 @@
 // What one policy's replay produces: the headline metrics (the JSON contract), extra figures for the
-// table and report, and time series for the plots.
+// table and report, time series for the plots and, with the capper in the loop, one side of the
+// counterfactual report.
+import type { PolicyMode } from '../capper/policy-schema.js';
+import type { CounterfactualSide } from '../capper/counterfactual/types.js';
 
 /** Exactly the keys of the `--json` contract. */
 export interface PolicyMetrics {
@@ -46,8 +49,22 @@ export interface PolicySeries {
   readonly tokensPerS: number[];
 }
 
+/** What the capper in the loop did in one replay, measured on the racks its policy guards. */
+export interface CappingOutcome {
+  /** The mode the capper ran in (the scenario's, or the one the counterfactual twin forced). */
+  readonly mode: PolicyMode;
+  readonly guardedRacks: number;
+  readonly side: CounterfactualSide;
+  readonly recommendations: number;
+  readonly taken: number;
+  /** The run's p99 TTFT, s: where capping costs show when every token is still served. */
+  readonly p99TtftS: number;
+}
+
 export interface PolicyRun {
   readonly name: string;
+  /** Present when the capper ran in the loop (the `climatik` policy). */
+  readonly capping?: CappingOutcome;
   readonly metrics: PolicyMetrics;
   readonly extras: PolicyExtras;
   readonly series: PolicySeries;

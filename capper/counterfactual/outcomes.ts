@@ -50,6 +50,25 @@ export interface OutcomeUpdate {
   readonly followMs?: number;
 }
 
+/**
+ * The rule that makes a recommendation (shared with the simulator's count): a hot rack with power
+ * actions (GPU limits, replica ceilings; deletion costs only steer scale-in) that differ from its
+ * newest recommendation's, or whose newest one ended with the rack recovering. Undefined = none.
+ */
+export function newRecommendation(
+  rack: RackAssessment,
+  published: readonly Action[],
+  newest: { readonly actions: readonly string[]; readonly recovered?: boolean | undefined } | undefined,
+): { actions: Action[]; labels: string[] } | undefined {
+  if (rack.state !== 'OverCap' && rack.state !== 'ForecastOverCap') return undefined;
+  const actions = published.filter((a) => a.rackId === rack.id && POWER_ACTIONS.has(a.kind));
+  if (actions.length === 0) return undefined;
+  // The label has no time in it: the same action recommended again is the same recommendation.
+  const labels = actions.map((a) => actionLabel(actionRecord(a, 0))).sort();
+  if (newest !== undefined && newest.recovered !== true && newest.actions.join('|') === labels.join('|')) return undefined;
+  return { actions, labels };
+}
+
 /** One reconcile's step: mark recoveries, open new records, mark taken ones, fold new samples, bound the list. */
 export function updateOutcomes(previous: readonly OutcomeRecord[], u: OutcomeUpdate): OutcomeRecord[] {
   const records = previous.map((r) => ({ ...r }));
@@ -62,12 +81,10 @@ export function updateOutcomes(previous: readonly OutcomeRecord[], u: OutcomeUpd
       if (newest !== undefined && rack.state !== 'Unknown') newest.recovered = true;
       continue;
     }
-    const actions = u.published.filter((a) => a.rackId === rack.id && POWER_ACTIONS.has(a.kind));
-    if (actions.length === 0) continue;
-    const labels = actions.map((a) => actionLabel(actionRecord(a, u.nowMs))).sort();
-    if (newest !== undefined && newest.recovered !== true && newest.actions.join('|') === labels.join('|')) continue;
+    const fresh = newRecommendation(rack, u.published, newest);
+    if (fresh === undefined) continue;
     if (newest !== undefined && Date.parse(newest.until) > u.nowMs) newest.until = iso(u.nowMs);
-    records.push(openRecord(rack, actions, labels, u));
+    records.push(openRecord(rack, fresh.actions, fresh.labels, u));
   }
   return records.map((r) => fold(markTaken(r, u.applied), u.history[r.rack] ?? [], u.nowMs)).slice(-MAX_OUTCOMES);
 }
