@@ -1,5 +1,6 @@
 // `climatik capper --config FILE`: one schema, defaults, every error with its path, frozen.
 import Type, { type Static } from 'typebox';
+import { ClimatikError, parseDurationMs } from '../common/index.js';
 import { NotificationsConfigSchema } from './sinks/config.js';
 
 const Duration = (d: string, description: string) => Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', default: d, description });
@@ -37,3 +38,21 @@ export const CapperConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 export type CapperConfig = Static<typeof CapperConfigSchema>;
+
+/**
+ * Rules across fields the schema cannot state. A leader gives up renewing at 2/3 of the lease
+ * (capper/leader.ts), so it must try to renew well before that, or a healthy leader would let its
+ * lease lapse between two renewals and the standby would take over for nothing.
+ */
+export function checkCapperConfig(config: CapperConfig, source: string): CapperConfig {
+  const le = config.leaderElection;
+  const leaseMs = parseDurationMs(le.leaseDuration) ?? 0;
+  const renewMs = parseDurationMs(le.renewInterval) ?? 0;
+  const deadlineMs = Math.floor((leaseMs * 2) / 3);
+  if (le.enabled && !(renewMs < deadlineMs)) {
+    throw new ClimatikError('CLIMATIK_CONFIG_INVALID', `configuration ${source}: leaderElection.renewInterval must be shorter than 2/3 of leaseDuration`, {
+      issues: [{ path: '/leaderElection/renewInterval', message: `must be < ${deadlineMs} ms (2/3 of leaseDuration ${le.leaseDuration})`, value: le.renewInterval }],
+    });
+  }
+  return config;
+}

@@ -22,6 +22,7 @@ import { SerialQueue } from './actuators/serial-queue.js';
 import type { ClusterObjects, ScaledObject } from './cluster-view.js';
 import { resilient, type ResilientInformer } from './kube/informer.js';
 import type { LeaseLock } from './leader.js';
+import type { LeaderLabel } from './leader-label.js';
 import type { CapperMetrics } from './metrics.js';
 import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicyObject } from './policy-schema.js';
 import type { CapperPowerSource } from './power-source.js';
@@ -39,8 +40,12 @@ export interface CapperDeps {
   /** Undefined = no leader election (single replica, tests). */
   readonly lease?: LeaseLock;
   readonly leaseRenewMs?: number;
+  /** Labels this replica's Pod while it leads, so the Slack Service routes only to the leader. */
+  readonly leaderLabel?: LeaderLabel;
   /** Notification sinks (capper/sinks), told of each reconcile's assessment and published actions. */
   readonly notifier?: ReconcileDeps['notifier'];
+  /** This replica's lease identity (POD_NAME): named as reportingInstance on its Events. */
+  readonly identity?: string;
   /** The API writer and reader; defaults to Actuators over kubeConfig (unit tests pass a recorder). */
   readonly actuators?: ApprovalPort;
 }
@@ -78,13 +83,15 @@ export class Capper {
     this.nodes = inf<V1Node>('nodes', '/api/v1/nodes', () => core.listNode());
     this.deployments = inf<V1Deployment>('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
     this.pods = inf<V1Pod>('pods', '/api/v1/pods', () => core.listPodForAllNamespaces());
-    this.actuators = deps.actuators ?? new Actuators(kc);
+    this.actuators = deps.actuators ?? new Actuators(kc, undefined, deps.identity);
   }
 
   async start(): Promise<void> {
     await Promise.all([this.policies, this.nodes, this.scaledObjects, this.deployments, this.pods].map((i) => i.start()));
-    if (this.deps.lease === undefined) this.leader = true;
-    else {
+    if (this.deps.lease === undefined) {
+      this.leader = true;
+      void this.deps.leaderLabel?.sync(true);
+    } else {
       await this.renewLease();
       const renew = () => {
         void this.renewLease().finally(() => {
@@ -108,6 +115,8 @@ export class Capper {
     if (loop !== undefined) clearTimeout(loop);
     if (leaseLoop !== undefined) clearTimeout(leaseLoop);
     await this.queue.idle();
+    // Unlabel before releasing: for a moment no Pod takes Slack's clicks, rather than two.
+    await this.deps.leaderLabel?.close();
     // Even a standby releases: a renewal that acquired the lease during shutdown would otherwise
     // hold it until it expires. release() writes only when this identity is the holder.
     if (this.deps.lease !== undefined) await this.deps.lease.release().catch(() => undefined);
@@ -143,6 +152,9 @@ export class Capper {
       this.leader = false;
     }
     this.deps.metrics.leader.set(this.leader ? 1 : 0);
+    // Every renewal, not only on transitions: a failed label patch is retried here. Not awaited: a
+    // slow patch must not delay the next renewal.
+    void this.deps.leaderLabel?.sync(this.leader);
   }
 
   /**

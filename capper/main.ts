@@ -1,15 +1,17 @@
 // `climatik capper [--config FILE] [--print-crd]`: the only place the capper reads the
-// environment (kubeconfig, POD_NAME for the lease identity), listens and waits for signals.
+// environment (kubeconfig, POD_NAME for the lease identity, POD_NAME + POD_NAMESPACE for the
+// leader label on its own Pod), listens and waits for signals.
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ClimatikError, type Logger, createLogger, loadConfig, parseCommandArgs, parseDurationMs, systemClock } from '../common/index.js';
 import { rackOfNode } from '../rack-model/index.js';
-import { CapperConfigSchema, type CapperConfig } from './config.js';
+import { CapperConfigSchema, checkCapperConfig, type CapperConfig } from './config.js';
 import { Capper } from './controller.js';
 import { policyCrdYaml } from './crd.js';
 import { startHealthServer } from './health-server.js';
 import { LeaseLock } from './leader.js';
+import { LeaderLabel, kubePodLabelWriter } from './leader-label.js';
 import { capperMetrics } from './metrics.js';
 import { RecommendationNotifier, buildDispatcher, buildSlackActionsApp, readSlackSecrets } from './sinks/index.js';
 import { FilePowerSource, PrometheusPowerSource, type CapperPowerSource } from './power-source.js';
@@ -33,7 +35,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.config === undefined) {
     throw new ClimatikError('CLIMATIK_USAGE', 'capper: --config is required', { issues: [{ path: '--config', message: 'required' }] });
   }
-  const config = await loadConfig(CapperConfigSchema, values.config);
+  const config = checkCapperConfig(await loadConfig(CapperConfigSchema, values.config), values.config);
   const logger = createLogger({ name: 'capper' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -55,15 +57,21 @@ export async function run(args: string[]): Promise<number> {
   const lease = le.enabled
     ? new LeaseLock(kubeConfig, { namespace: le.namespace, name: le.leaseName, identity, leaseDurationMs: ms(le.leaseDuration) }, systemClock)
     : undefined;
+  // POD_NAME / POD_NAMESPACE from the downward API (deploy/base/capper.yaml); outside a Pod, no label.
+  const podNamespace = process.env.POD_NAMESPACE;
+  const pod = process.env.POD_NAME !== undefined && podNamespace !== undefined ? { name: process.env.POD_NAME, namespace: podNamespace } : undefined;
+  const leaderLabel = new LeaderLabel({ pod, write: kubePodLabelWriter(kubeConfig), logger, failures: metrics.leaderLabelFailures });
   const notifier = await buildNotifier(config, logger, registry, () => capper);
   const capper = new Capper({
     kubeConfig,
+    identity,
     topology,
     power,
     logger,
     clock: systemClock,
     metrics,
     intervalMs: ms(config.interval),
+    leaderLabel,
     ...(notifier === undefined ? {} : { notifier: notifier.notifier }),
     ...(lease === undefined ? {} : { lease, leaseRenewMs: ms(le.renewInterval) }),
   });

@@ -52,7 +52,12 @@ export class Actuators implements ActuatorPort, ClusterReader {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig, private readonly component = 'climatik-capper') {
+  /** `instance` (the lease identity) goes into each Event's reportingInstance: with two replicas, who acted. */
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly component = 'climatik-capper',
+    private readonly instance?: string,
+  ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
   }
@@ -185,6 +190,7 @@ export class Actuators implements ActuatorPort, ClusterReader {
           message: message.slice(0, 1000),
           source: { component: this.component },
           reportingComponent: this.component,
+          ...(this.instance === undefined ? {} : { reportingInstance: this.instance }),
           firstTimestamp: new Date(time),
           lastTimestamp: new Date(time),
           count: 1,

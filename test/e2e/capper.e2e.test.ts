@@ -109,7 +109,7 @@ void t.test('capper against a real API server', async (t) => {
 
   const clock = new ManualClock(Date.now());
   const newCapper = () =>
-    new Capper({ kubeConfig: kc, topology: () => topology, power: new FilePowerSource(powerFile, () => topology, clock, silentLogger()), logger: silentLogger(), clock, metrics: capperMetrics(new Registry()), intervalMs: 3_600_000 });
+    new Capper({ kubeConfig: kc, topology: () => topology, power: new FilePowerSource(powerFile, () => topology, clock, silentLogger()), logger: silentLogger(), clock, metrics: capperMetrics(new Registry()), intervalMs: 3_600_000, identity: 'capper-e2e-0' });
   let capper = newCapper();
   await capper.start();
   t.teardown(() => capper.stop());
@@ -161,6 +161,7 @@ void t.test('capper against a real API server', async (t) => {
     const s = await status();
     t.same(s?.recommendedActions?.filter((a) => a.kind === 'SetGpuPowerLimit').map((a) => [a.target, a.value]), [['gpu-a1', 300], ['gpu-a2', 300]]);
     t.ok((await events('ActionsRecommended')).length >= 1, 'ActionsRecommended event');
+    t.same([...new Set((await events('ActionsRecommended')).map((e) => [e.reportingComponent, e.reportingInstance].join(' ')))], ['climatik-capper capper-e2e-0'], 'Events name the replica that decided');
     t.equal(await nodeLimit('gpu-a1'), undefined);
     t.equal((await readSo()).spec.maxReplicaCount, 10);
   });
