@@ -3,8 +3,8 @@
 // power from a file the test rewrites. The capper's clock is manual and the test drives its loop
 // tick by tick, so rate limits and hysteresis are deterministic; the API server, CRD validation,
 // merge patches, finalizer, Events and status are all real.
-import { ApiextensionsV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -20,25 +20,13 @@ import { mergePatch } from '../../capper/kube/patch.js';
 import { loadTopologyFile } from '../../rack-model/index.js';
 import { createFakeSmi, fakeSmiEnv, readFakeSmiState } from '../fake-nvidia-smi/fake-state.js';
 import { repoRoot, startCluster } from './cluster.js';
+import { installCrd } from './capper-process.js';
 import { createGpuNode } from './nodes.js';
 import { startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
 const NS = 'ml';
 const POLICY = { group: POLICY_GROUP, version: POLICY_VERSION, plural: POLICY_PLURAL, namespace: NS };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function installCrd(kc: KubeConfig, file: string): Promise<void> {
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  // loadYaml maps x-kubernetes-* keys onto the client's model; a plain YAML parse would have the
-  // serializer drop them silently (x-kubernetes-int-or-string, x-kubernetes-validations).
-  const body = loadYaml<V1CustomResourceDefinition>(await readFile(join(repoRoot, file), 'utf8'));
-  await ext.createCustomResourceDefinition({ body });
-  const name = body.metadata?.name ?? '';
-  await waitUntil(`CRD ${name} established`, async () => {
-    const crd = await ext.readCustomResourceDefinition({ name });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
-  }, { timeoutMs: 30_000 });
-}
 
 function startAgent(dir: string, kubeconfigPath: string, node: string, stateFile: string): ManagedProcess {
   const env = fakeSmiEnv(stateFile);

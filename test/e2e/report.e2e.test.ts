@@ -3,9 +3,9 @@
 // the status subresource, and the built CLI (`node bin/climatik.js report`, run `npm run build`
 // first) reading it with KUBECONFIG. Then a capper in Recommend mode, driven tick by tick on a manual
 // clock with rack power from a file, writes a report of its own that the CLI prints.
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -19,24 +19,13 @@ import { ANNOTATIONS, POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicySt
 import { FilePowerSource } from '../../capper/power-source.js';
 import { loadTopologyFile } from '../../rack-model/index.js';
 import { repoRoot, startCluster } from './cluster.js';
+import { installCrd } from './capper-process.js';
 import { createGpuNode } from './nodes.js';
 import { waitUntil } from './processes.js';
 
 const NS = 'ml';
 const POLICY = { group: POLICY_GROUP, version: POLICY_VERSION, plural: POLICY_PLURAL, namespace: NS };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function installCrd(kc: KubeConfig, file: string): Promise<void> {
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  // loadYaml keeps the x-kubernetes-* keys a plain YAML parse would lose in the client's serializer.
-  const body = loadYaml<V1CustomResourceDefinition>(await readFile(join(repoRoot, file), 'utf8'));
-  await ext.createCustomResourceDefinition({ body });
-  const name = body.metadata?.name ?? '';
-  await waitUntil(`CRD ${name} established`, async () => {
-    const crd = await ext.readCustomResourceDefinition({ name });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
-  }, { timeoutMs: 30_000 });
-}
 
 /** Runs the built CLI as a user would, against the test cluster. */
 function climatik(kubeconfigPath: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
