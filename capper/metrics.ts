@@ -12,6 +12,8 @@ export interface CapperMetrics {
   readonly topologyReloads: Counter<'result'>;
   /** 0 while the topology file on disk is invalid or unreadable and an older topology is in use. */
   readonly topologyFileValid: Gauge;
+  /** Patches of this replica's Pod leader label (capper/leader-label.ts) that failed; retried. */
+  readonly leaderLabelFailures: Counter;
 }
 
 export function capperMetrics(registry: Registry): CapperMetrics {
@@ -25,5 +27,6 @@ export function capperMetrics(registry: Registry): CapperMetrics {
     leader: new Gauge({ name: 'climatik_capper_is_leader', help: '1 while this replica holds the lease', registers }),
     topologyReloads: new Counter({ name: 'climatik_capper_topology_reloads_total', help: 'topology file changes seen, by result (applied|rejected)', labelNames: ['result'], registers }),
     topologyFileValid: new Gauge({ name: 'climatik_capper_topology_file_valid', help: '1 when the topology file on disk is the topology in use, 0 while an invalid edit is rejected', registers }),
+    leaderLabelFailures: new Counter({ name: 'climatik_capper_leader_label_failures_total', help: 'failed patches of the climatik.io/capper-leader label on this replica\'s Pod (retried at the next lease renewal)', registers }),
   };
 }

@@ -2,8 +2,11 @@
 // coordination.k8s.io Lease of a real kube-apiserver: exactly one holds it and acts, the other
 // stands by; stopping the leader (SIGTERM: the lease is released) or crashing it (SIGKILL: the lease
 // expires) hands capping to the standby, which continues from the state in the API server without
-// losing the owner's saved maxReplicaCount. Rack power from a power file (the Prometheus path is
-// capper-prometheus.e2e.test.ts); lease 3 s, renew 1 s, loop 1 s, real clock.
+// losing the owner's saved maxReplicaCount. Each process is given a Pod of its own (POD_NAME /
+// POD_NAMESPACE; plain Pod objects that stay Pending, no kubelet): only the leader's Pod carries
+// `climatik.io/capper-leader=true` (what the Slack Service selects), and the label moves with the
+// lease. Rack power from a power file (the Prometheus path is capper-prometheus.e2e.test.ts);
+// lease 3 s, renew 1 s, loop 1 s, real clock.
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { KEDA } from '../../capper/actuators/actuators.js';
 import { LeaseLock } from '../../capper/leader.js';
+import { LEADER_LABEL } from '../../capper/leader-label.js';
 import { ANNOTATIONS, POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../../capper/policy-schema.js';
 import { systemClock } from '../../common/index.js';
 import { capperTopologyYaml, installCrd, startCapperProcess, writeAgentReport, type CapperProcess } from './capper-process.js';
@@ -36,6 +40,14 @@ void t.test('two capper processes on one Lease', async (t) => {
     await createGpuNode(core, { name, rack: 'rack-a', gpus: 4, cpu: '32', memory: '256Gi' });
     await writeAgentReport(core, name, 4);
   }
+  // The capper processes' own Pods (as the downward API would name them in a Deployment).
+  for (const name of ['capper-a', 'capper-b']) {
+    await core.createNamespacedPod({ namespace: LEASE.namespace, body: { metadata: { name, labels: { 'app.kubernetes.io/name': 'climatik-capper' } }, spec: { containers: [{ name: 'capper', image: 'climatik' }] } } });
+  }
+  /** Names of the Pods a Service selecting the leader label would route to. */
+  const labelled = async () =>
+    (await core.listNamespacedPod({ namespace: LEASE.namespace, labelSelector: `${LEADER_LABEL}=true` })).items.map((p) => p.metadata?.name ?? '').sort();
+  const labelOf = async (name: string) => (await core.readNamespacedPod({ namespace: LEASE.namespace, name })).metadata?.labels?.[LEADER_LABEL];
   const topologyFile = join(dir, 'topology.yaml');
   await writeFile(topologyFile, capperTopologyYaml([{ id: 'rack-a', powerBudgetW: 10_000, nodes: ['gpu-a1', 'gpu-a2'] }]));
   const powerFile = join(dir, 'power.json');
@@ -74,7 +86,7 @@ void t.test('two capper processes on one Lease', async (t) => {
     interval: '1s',
     leaderElection: { enabled: true, namespace: LEASE.namespace, leaseName: LEASE.name, leaseDuration: '3s', renewInterval: '1s' },
   };
-  const start = (name: string) => startCapperProcess({ name, kubeconfigPath: cluster.kubeconfigPath, dir, config });
+  const start = (name: string) => startCapperProcess({ name, kubeconfigPath: cluster.kubeconfigPath, dir, config, podNamespace: LEASE.namespace });
   const cappers = new Map<string, CapperProcess>();
   t.teardown(async () => {
     for (const c of cappers.values()) await c.stop();
@@ -142,6 +154,15 @@ void t.test('two capper processes on one Lease', async (t) => {
     t.same(await leaderNow(), [leader], 'still exactly one');
   });
 
+  await t.test('only the leader\'s Pod carries the leader label', async (t) => {
+    const [leader] = await leaderNow();
+    await waitUntil('leader Pod labelled', async () => (await labelled()).length > 0, { timeoutMs: 10_000, intervalMs: 100 });
+    t.same(await labelled(), [leader], `${LEADER_LABEL}=true selects ${leader ?? '?'} alone`);
+    const standby = [...cappers.keys()].find((n) => n !== leader) ?? '';
+    t.equal(await labelOf(standby), undefined, 'the standby\'s Pod has no leader label');
+    for (const c of cappers.values()) t.equal(await c.metric('climatik_capper_leader_label_failures_total'), 0, `${c.name}: no failed label patch`);
+  });
+
   await t.test('only the leader acts on a breach', async (t) => {
     await capUntilReplicasLowered();
     const [leader] = await leaderNow();
@@ -156,6 +177,9 @@ void t.test('two capper processes on one Lease', async (t) => {
   await t.test('leader stopped (SIGTERM): the lease is released, the standby continues capping', async (t) => {
     const { leader, standby, maxBefore } = await failOver('SIGTERM', failover.released);
     t.equal((await lease()).spec?.holderIdentity, standby);
+    t.equal(await labelOf(leader), undefined, 'the stopped leader removed its label on the way out');
+    await waitUntil('label on the new leader', async () => (await labelled()).includes(standby), { timeoutMs: 10_000, intervalMs: 100 });
+    t.same(await labelled(), [standby], 'the leader label moved to the new leader\'s Pod');
     t.equal(await capper(leader).process.exited, 0, 'the old leader exited cleanly');
     await waitUntil('capping continues', async () => (await readSo()).spec.maxReplicaCount < maxBefore, { timeoutMs: 30_000 });
     t.equal((await readSo()).metadata.annotations?.[ANNOTATIONS.originalMaxReplicaCount], '10', 'the owner\'s value is still the saved one');
@@ -165,6 +189,7 @@ void t.test('two capper processes on one Lease', async (t) => {
     cappers.set(leader, await start(leader));
     await new Promise((r) => setTimeout(r, 4000));
     t.same(await leaderNow(), [standby], 'the restarted replica stands by');
+    t.same(await labelled(), [standby], 'and its Pod stays unlabelled');
   });
 
   await t.test('leader crashed (SIGKILL): the standby takes over after the lease expires', async (t) => {
@@ -173,10 +198,17 @@ void t.test('two capper processes on one Lease', async (t) => {
     await waitUntil('restored', async () => (await readSo()).spec.maxReplicaCount === 10, { timeoutMs: 60_000, intervalMs: 200 });
     await capUntilReplicasLowered();
     const transitionsBefore = (await lease()).spec?.leaseTransitions ?? 0;
-    const { standby, maxBefore } = await failOver('SIGKILL', failover.expired);
+    const { leader, standby, maxBefore } = await failOver('SIGKILL', failover.expired);
     const l = await lease();
     t.equal(l.spec?.holderIdentity, standby);
     t.equal(l.spec?.leaseTransitions, transitionsBefore + 1, 'one more transition');
+    await waitUntil('label on the new leader', async () => (await labelled()).includes(standby), { timeoutMs: 10_000, intervalMs: 100 });
+    // A killed process cannot unlabel: its Pod keeps the label until its container restarts (the
+    // kubelet restarts it in the same Pod), and the restarted process clears it at its first renewal.
+    t.same(await labelled(), [leader, standby].sort(), 'the crashed leader\'s Pod still carries its stale label');
+    cappers.set(leader, await start(leader));
+    await waitUntil('stale label cleared', async () => (await labelOf(leader)) === undefined, { timeoutMs: 10_000, intervalMs: 100 });
+    t.same(await labelled(), [standby], 'the restarted replica cleared its stale label; only the leader is selected');
     await waitUntil('capping continues', async () => (await readSo()).spec.maxReplicaCount < maxBefore, { timeoutMs: 30_000 });
     t.equal((await readSo()).metadata.annotations?.[ANNOTATIONS.originalMaxReplicaCount], '10', 'the owner\'s value is still the saved one');
     t.comment(`failover, leader SIGTERM (lease released) -> standby's first action (ms): ${failover.released.join(', ')}`);

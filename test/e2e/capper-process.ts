@@ -1,7 +1,8 @@
 // Runs the real `climatik capper` as a child process, exactly as deployed:
-// `node bin/climatik.js capper --config FILE` (needs `npm run build`), with KUBECONFIG and POD_NAME
-// (the lease identity) in its environment, plus the pieces its e2e suites share: CRD install,
-// a node agent's GPU report written straight onto a Node, /metrics reading.
+// `node bin/climatik.js capper --config FILE` (needs `npm run build`), with KUBECONFIG, POD_NAME
+// (the lease identity) and optionally POD_NAMESPACE (the leader label's Pod) in its environment,
+// plus the pieces its e2e suites share: CRD install, a node agent's GPU report written straight
+// onto a Node, /metrics reading.
 import { ApiextensionsV1Api, loadYaml, type CoreV1Api, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -48,6 +49,8 @@ export interface CapperProcessOptions {
   /** The capper config (capper/config.ts) without host/port, which are set here. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly logLevel?: string;
+  /** POD_NAMESPACE: with it (and POD_NAME = name) the capper labels the Pod `name` there while it leads. */
+  readonly podNamespace?: string;
 }
 
 export interface CapperProcess {
@@ -73,7 +76,7 @@ export async function startCapperProcess(opts: CapperProcessOptions): Promise<Ca
   const logPath = join(opts.dir, `${opts.name}.log`);
   // env -u NODE_OPTIONS: tap's loader hooks must not follow into the compiled CLI.
   const child = startProcess(opts.name, '/usr/bin/env', [
-    '-u', 'NODE_OPTIONS', `KUBECONFIG=${opts.kubeconfigPath}`, `POD_NAME=${opts.name}`, `CLIMATIK_LOG_LEVEL=${opts.logLevel ?? 'info'}`,
+    '-u', 'NODE_OPTIONS', `KUBECONFIG=${opts.kubeconfigPath}`, `POD_NAME=${opts.name}`, ...(opts.podNamespace === undefined ? [] : [`POD_NAMESPACE=${opts.podNamespace}`]), `CLIMATIK_LOG_LEVEL=${opts.logLevel ?? 'info'}`,
     process.execPath, launcher, 'capper', '--config', configPath,
   ], logPath);
   await waitUntil(`${opts.name} /readyz`, async () => (await probe(`${url}/readyz`)).status === 200, { timeoutMs: 60_000, process: child, intervalMs: 200 });

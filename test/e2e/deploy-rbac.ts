@@ -81,6 +81,8 @@ export const expectations: Record<string, Expectations> = {
       { verb: 'patch', resource: 'nodes', name: 'gpu-a01' },
       { verb: 'watch', resource: 'nodes' },
       { verb: 'patch', resource: 'pods', namespace: APP, name: 'llama-0' },
+      // The leader label on its own Pod (capper/leader-label.ts): covered by the same pods rule.
+      { verb: 'patch', resource: 'pods', namespace: NS, name: 'climatik-capper-7d9f5c-x2k4q' },
       { verb: 'list', group: 'apps', resource: 'deployments' },
       { verb: 'create', resource: 'events', namespace: APP },
       { verb: 'create', ...LEASE, namespace: NS },
@@ -98,6 +100,8 @@ export const expectations: Record<string, Expectations> = {
       { verb: 'update', ...LEASE, namespace: NS, name: 'other-lease' },
       { verb: 'update', ...LEASE, namespace: 'kube-system', name: 'climatik-scheduler' },
       { verb: 'list', resource: 'secrets', namespace: APP },
+      // The Slack Secret reaches it as a mounted volume (the kubelet reads it), never via the API.
+      { verb: 'get', resource: 'secrets', namespace: NS, name: 'climatik-slack' },
       { verb: 'delete', ...PCP, namespace: APP, name: 'rack-a-cap' },
     ],
   },

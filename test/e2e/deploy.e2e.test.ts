@@ -1,8 +1,9 @@
-// deploy/ against a REAL kube-apiserver: kustomize renders deploy/base, deploy/samples and the
-// monitoring overlay; every object is applied with server-side apply (CRDs first, Established, then
+// deploy/ against a REAL kube-apiserver: kustomize renders deploy/base, deploy/samples, the
+// monitoring overlay and the Slack approvals overlay; every object is applied with server-side apply (CRDs first, Established, then
 // the rest) and read back field by field; broken objects are rejected; each component's service
 // account is checked against the authorizer (can do its job, cannot do more); the node agent's
-// pod-bound token may write only its own Node; the stock kube-scheduler runs with the deployed config
+// pod-bound token may write only its own Node; base + components/slack-approvals applies on top of
+// base (and its example Secret is a valid object); the stock kube-scheduler runs with the deployed config
 // and service account and takes its own Lease. Static checks of the rendered files come first.
 import { CoreV1Api, CoordinationV1Api, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse, parseDocument } from 'yaml';
-import { defaultBinDir, startCluster } from './cluster.js';
+import { defaultBinDir, repoRoot, startCluster } from './cluster.js';
 import { RawApi, kustomizeBuild, missingFields, objectKey, waitForCrdsEstablished } from './deploy-support.js';
 import { staticChecks } from './deploy-static.js';
+import { SLACK_COMPONENT, slackStaticChecks } from './deploy-slack.js';
 import { rbacChecks } from './deploy-rbac.js';
 import { createGpuNode } from './nodes.js';
 import { freePort, startProcess, waitUntil } from './processes.js';
@@ -25,8 +27,10 @@ void t.test('deploy/ installs into a real API server', async (t) => {
   const base = await kustomizeBuild('deploy/base');
   const samples = await kustomizeBuild('deploy/samples');
   const monitoring = await kustomizeBuild('deploy/overlays/monitoring');
+  const slack = await kustomizeBuild('deploy/overlays/slack-approvals');
 
   await t.test('rendered manifests', (t) => staticChecks(t, { base, samples, monitoring }));
+  await t.test('rendered Slack approvals (base + components/slack-approvals)', (t) => slackStaticChecks(t, { base, slack, monitoring }));
 
   const cluster = await startCluster({ defaultScheduler: false });
   t.teardown(() => cluster.stop());
@@ -54,6 +58,25 @@ void t.test('deploy/ installs into a real API server', async (t) => {
       if (res.status === 200) t.same(missingFields(o, JSON.parse(res.body)), [], `${objectKey(o)} holds every rendered field`);
     }
     t.comment(`applied ${applied} objects: ${[...new Set(base.map((o) => o.kind))].join(', ')}`);
+  });
+
+  await t.test('deploy/overlays/slack-approvals applies server-side over base and reads back as rendered', async (t) => {
+    // What an operator does: create the Secret (here the example, placeholders), then apply the overlay.
+    const secret = parse(await readFile(join(repoRoot, SLACK_COMPONENT, 'secret.example.yaml'), 'utf8')) as KubernetesObject;
+    const created = await admin.apply(secret);
+    // The body is printed only on failure: it would echo the Secret's data.
+    t.equal(created.status, 201, `${objectKey(secret)}: the example is a valid Secret${created.status === 201 ? '' : ` (${created.body.slice(0, 300)})`}`);
+    const rejected: string[] = [];
+    for (const o of slack) {
+      const res = await admin.apply(o);
+      if (res.status !== 200 && res.status !== 201) rejected.push(`${objectKey(o)}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+    }
+    t.same(rejected, [], `all ${slack.length} objects applied`);
+    for (const o of slack) {
+      const res = await admin.get(o);
+      t.equal(res.status, 200, `${objectKey(o)} exists`);
+      if (res.status === 200) t.same(missingFields(o, JSON.parse(res.body)), [], `${objectKey(o)} holds every rendered field`);
+    }
   });
 
   await t.test('the sample PowerCappingPolicy applies and stays in Observe mode', async (t) => {
