@@ -4,7 +4,7 @@
 import type { Clock } from '../common/index.js';
 import { rackOfNode } from '../rack-model/index.js';
 import type { Topology } from '../rack-model/types.js';
-import type { Candidate, PlacementState } from './decisions/index.js';
+import { wholeLoadPlanRequest, type Candidate, type PlacementState } from './decisions/index.js';
 import type { BindLedger } from './ledger.js';
 import type { PlanInputs, StoredPlan } from './plan-store.js';
 import { effectivePower, type EffectivePower, type PowerSource } from './power-source.js';
@@ -62,11 +62,12 @@ export function placementView(src: PlacementSources): PlacementView | undefined 
   };
 }
 
-/** What the planner should plan for: current committed power and the pending demand. */
+/** What the planner should plan for: the whole load, current committed power plus the pending demand. */
 export function planInputs(src: PlacementSources, demandW: number): PlanInputs | undefined {
   const view = placementView({ ...src, plan: () => undefined });
   if (view === undefined) return undefined;
-  return { topology: view.state.topology, topologyVersion: src.topology.version, rackPowerW: view.state.rackPowerW, demandW };
+  const request = wholeLoadPlanRequest(view.state.topology, view.state.rackPowerW, demandW);
+  return { topology: request.topology, topologyVersion: src.topology.version, rackPowerW: request.rackPowerW, demandW: request.demandW };
 }
 
 export function candidateOf(topology: Topology, nodeName: string, labels: Readonly<Record<string, string>> | null | undefined): Candidate {

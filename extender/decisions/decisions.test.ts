@@ -13,6 +13,7 @@ import {
   quantity,
   rawScores,
   scoreCandidates,
+  wholeLoadPlanRequest,
   type Candidate,
   type PlacementState,
   type PodLike,
@@ -180,13 +181,23 @@ const feasiblePlan = (allocationW: Record<string, number>): PlanResult => ({
   coolingPowerW: 4000,
 });
 
-void t.test('prioritize: racks the plan allocates more to score higher', async (t) => {
+void t.test('prioritize: racks furthest below their share of the whole-load plan score higher', async (t) => {
   // r2 and r3 mirror each other in the fixture, so only the plan tells them apart.
   const base = state(fourRackTopology(), { r1: 5000, r2: 5000, r3: 5000, r4: 5000 });
   const without = scoreCandidates(base, nodes('r2', 'r3'), 700);
   t.equal(without[0]?.score, without[1]?.score, 'symmetric racks tie without a plan');
-  const withPlan = scoreCandidates({ ...base, plan: feasiblePlan({ r1: 0, r2: 100, r3: 1400, r4: 0 }) }, nodes('r2', 'r3'), 700);
+  // The plan lays out the whole 20.7 kW: r3 should carry 1400 W more than it does, r2 only 100 W.
+  const withPlan = scoreCandidates({ ...base, plan: feasiblePlan({ r1: 4600, r2: 5100, r3: 6400, r4: 4600 }) }, nodes('r2', 'r3'), 700);
   t.ok((withPlan[1]?.score ?? 0) > (withPlan[0]?.score ?? 0), `r3 ${withPlan[1]?.score} > r2 ${withPlan[0]?.score}`);
+  // A rack already above its share has no deficit: the plan gives it nothing, not a negative pull.
+  const over = rawScores({ ...base, plan: feasiblePlan({ r1: 4000, r2: 5100, r3: 6400, r4: 4600 }) }, nodes('r1', 'r2', 'r3'), 700);
+  t.same(over.map((r) => r.planDeficitW), [0, 100, 1400]);
+});
+
+void t.test('plan request: the whole load, current power plus pending, nothing fixed in place', async (t) => {
+  const topology = fourRackTopology();
+  t.same(wholeLoadPlanRequest(topology, { r1: 9000, r2: 2000, r3: 5000, r4: 5000 }, 1400), { topology, rackPowerW: {}, demandW: 22_400 });
+  t.equal(wholeLoadPlanRequest(topology, { r1: Number.NaN, r2: -5, r9: 7000 }, -1).demandW, 0, 'garbage and unknown racks add nothing');
 });
 
 void t.test('prioritize: an infeasible plan is ignored rather than trusted', async (t) => {
@@ -205,14 +216,14 @@ void t.test('prioritize: more headroom scores higher; stale data scores 0; unkno
 });
 
 void t.test('prioritize: raw scores are physical units, normalised separately', async (t) => {
-  const s = state(fourRackTopology(), { r1: 5000, r2: 5000, r3: 5000, r4: 5000 }, { plan: feasiblePlan({ r2: 700 }) });
+  const s = state(fourRackTopology(), { r1: 5000, r2: 5000, r3: 5000, r4: 5000 }, { plan: feasiblePlan({ r2: 5700 }) });
   const [raw] = rawScores(s, nodes('r2'), 700);
   t.equal(raw?.headroomW, 4300);
   t.equal(raw?.budgetW, 10_000);
   t.equal(Number(raw?.inletMarginC.toFixed(2)), 6.19); // 27 − (20.6 + 0.3 × 0.7) at r2 itself
-  t.equal(raw?.planTargetW, 700);
-  const best: RawScore = { host: 'a', status: 'ok', headroomW: 10_000, budgetW: 10_000, inletMarginC: 9, planTargetW: 700 };
-  const worst: RawScore = { host: 'b', status: 'ok', headroomW: -500, budgetW: 10_000, inletMarginC: -1, planTargetW: 0 };
+  t.equal(raw?.planDeficitW, 700, 'the plan wants 5.7 kW on r2, which draws 5 kW');
+  const best: RawScore = { host: 'a', status: 'ok', headroomW: 10_000, budgetW: 10_000, inletMarginC: 9, planDeficitW: 700 };
+  const worst: RawScore = { host: 'b', status: 'ok', headroomW: -500, budgetW: 10_000, inletMarginC: -1, planDeficitW: 0 };
   t.same(normaliseScores([best, worst], s), [{ host: 'a', score: MAX_SCORE }, { host: 'b', score: 0 }]);
   const nan: RawScore = { ...best, budgetW: 0, headroomW: 0 };
   t.ok(Number.isInteger(normaliseScores([nan], s)[0]?.score), 'degenerate budget still gives an integer');

@@ -5,7 +5,7 @@
 // extender filter are ranked by extender score x weight x 10 (kube-scheduler's extender arithmetic);
 // the profile disables NodeResourcesFit/BalancedAllocation/ImageLocality scoring, and the remaining
 // user-intent plugins score these pods uniformly, so ties are broken at random as selectHost does.
-import { filterCandidates, scoreCandidates, type Candidate, type PlacementState } from '../../extender/decisions/index.js';
+import { filterCandidates, scoreCandidates, wholeLoadPlanRequest, type Candidate, type PlacementState } from '../../extender/decisions/index.js';
 import type { Planner, PlanResult, RackPowerW, Topology } from '../../rack-model/types.js';
 import type { SimNode } from '../cluster.js';
 import type { Prng } from '../prng.js';
@@ -44,7 +44,7 @@ export function climatikPolicy(options: ClimatikPlacementOptions, prng: Prng): C
       return rejections;
     },
     refreshPlan(topology, telemetry, demandW) {
-      plan = options.planner.plan({ topology, rackPowerW: placementState(topology, telemetry, undefined).rackPowerW, demandW });
+      plan = options.planner.plan(wholeLoadPlanRequest(topology, placementState(topology, telemetry, undefined).rackPowerW, demandW));
     },
     place(view: PlacementView, request) {
       const nodes = feasibleNodes(view.cluster, request);
