@@ -2,7 +2,7 @@
 import t from 'tap';
 import { systemClock } from '../../common/index.js';
 import { AlertmanagerSink } from './alertmanager-sink.js';
-import { startAlertmanager } from './testing/alertmanager.js';
+import { startAlertmanager } from '../../test/alertmanager/alertmanager.js';
 import { hotRackRecommendation } from './testing/fixtures.js';
 import { rackKeyOf } from './types.js';
 

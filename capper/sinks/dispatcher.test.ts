@@ -4,7 +4,7 @@ import { silentLogger, systemClock } from '../../common/index.js';
 import { AlertmanagerSink } from './alertmanager-sink.js';
 import { backoffMs, NotificationDispatcher } from './dispatcher.js';
 import { SlackWebhookSink } from './slack-sink.js';
-import { freePort } from './testing/alertmanager.js';
+import { freePort } from '../../test/support/loopback.js';
 import { hotRackRecommendation } from './testing/fixtures.js';
 import { startHttpReceiver } from './testing/http-receiver.js';
 import type { NotificationSink } from './types.js';

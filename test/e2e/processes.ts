@@ -3,23 +3,9 @@
 // interrupted, or a test throws (tap ends the test process), so a failed run leaves nothing behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A port the kernel reports free on 127.0.0.1 right now (picked at run time, never hard-coded). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the listening port'));
-      });
-    });
-  });
-}
+export { freePort } from '../support/loopback.js';
 
 export interface ManagedProcess {
   readonly name: string;

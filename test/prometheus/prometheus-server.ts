@@ -2,12 +2,12 @@
 // on 127.0.0.1 with a free port, a temp config and data dir and a short scrape interval, for the
 // telemetry integration tests and benchmarks. Never relies on the Debian service (no systemd here).
 // `stop()` kills it and removes the temp dir; it is also killed if the test process exits early.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, terminateChild, waitHttpReady } from '../support/loopback.js';
 
 export interface ScrapeJob {
   readonly name: string;
@@ -64,20 +64,20 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     process.once('exit', killOnExit);
     const url = `http://127.0.0.1:${port}`;
     try {
-      await waitReady(url, child, () => stderr);
+      await waitHttpReady(`${url}/-/ready`, child, 30_000, () => stderr);
       return {
         url,
         version,
         async stop() {
           process.removeListener('exit', killOnExit);
-          await terminate(child);
+          await terminateChild(child);
           await rm(dir, { recursive: true, force: true });
         },
       };
     } catch (err) {
       lastError = err;
       process.removeListener('exit', killOnExit);
-      await terminate(child);
+      await terminateChild(child);
     }
   }
   await rm(dir, { recursive: true, force: true });
@@ -106,42 +106,6 @@ async function prometheusVersion(binary: string): Promise<string> {
       reject(new Error(`cannot run ${binary} (install it with scripts/install-system-deps.sh): ${err.message}`)),
     );
     child.on('close', () => resolve(/version (\S+)/.exec(out)?.[1] ?? 'unknown'));
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${stderr()}`);
-    try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`prometheus not ready after 30 s: ${stderr()}`);
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
   });
 }
 
