@@ -23,7 +23,7 @@ export interface ReconcileDeps {
   readonly metrics: CapperMetrics;
   readonly nowMs: () => number;
   /** Notification sinks (Alertmanager, Slack, GitOps): told of every rack assessment and the published actions. */
-  readonly notifier?: { observe(policy: PolicyRef, racks: readonly RackAssessment[], published: readonly Action[], nowMs: number): void };
+  readonly notifier?: { observe(policy: PolicyRef, racks: readonly RackAssessment[], published: readonly Action[], nowMs: number, mode: 'Recommend' | 'Enforce'): void };
 }
 
 const EVENT_REASONS: Record<Action['kind'], string> = {
@@ -86,7 +86,7 @@ export async function reconcilePolicy(deps: ReconcileDeps, policy: PolicyObject,
   }
   const published = actionsToPublish(resolved.mode, decision);
   // Observe reports in status only; Recommend and Enforce also reach the configured sinks.
-  if (resolved.mode !== 'Observe') deps.notifier?.observe(ref, decision.racks, published, nowMs);
+  if (resolved.mode !== 'Observe') deps.notifier?.observe(ref, decision.racks, published, nowMs, resolved.mode);
   if (resolved.mode === 'Recommend' && recommendationChanged(policy, published, nowMs)) {
     await deps.actuators
       .event(ref, 'Normal', 'ActionsRecommended', published.map((a) => `${actionRecord(a, nowMs).target}: ${a.reason}`).join('; ') || 'no action needed', nowMs)

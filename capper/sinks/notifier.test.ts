@@ -97,3 +97,13 @@ t.test('a failed approval can be retried, unless a newer recommendation supersed
   fail = false;
   await t.rejects(notifier.approve('llm/rack-a-cap/rack-a/2000', { id: 'U1', name: 'alice' }), { code: 'CLIMATIK_REQUEST_INVALID' }, 'stale id stays refused');
 });
+
+t.test('Enforce: recommendations are published but cannot be approved (the capper applies them itself)', async (t) => {
+  const { notifier, events, approved } = setup();
+  notifier.observe(policy, [hot], actions, 1000, 'Enforce');
+  t.same(events, ['publish llm/rack-a-cap/rack-a/1000 2']);
+  await t.rejects(notifier.approve('llm/rack-a-cap/rack-a/1000', { id: 'U1', name: 'alice' }), { code: 'CLIMATIK_REQUEST_INVALID' });
+  t.same(approved, []);
+  notifier.observe(policy, [cool], [], 2000, 'Enforce');
+  t.same(events.at(-1), 'resolve llm/rack-a-cap/rack-a', 'still resolved when the rack cools');
+});

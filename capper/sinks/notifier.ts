@@ -35,7 +35,7 @@ export class RecommendationNotifier implements ApprovalHandler {
   constructor(private readonly deps: NotifierDeps) {}
 
   /** Call once per reconcile with the decision's racks and the actions it published. */
-  observe(policy: PolicyName, racks: readonly RackAssessment[], published: readonly Action[], nowMs: number): void {
+  observe(policy: PolicyName, racks: readonly RackAssessment[], published: readonly Action[], nowMs: number, mode: 'Recommend' | 'Enforce' = 'Recommend'): void {
     for (const rack of racks) {
       const key = rackKeyOf(policy, rack.id);
       const hot = rack.state === 'OverCap' || rack.state === 'ForecastOverCap';
@@ -50,9 +50,10 @@ export class RecommendationNotifier implements ApprovalHandler {
         this.forget(key);
         // The alert and "over cap" message of a cooled rack end before the give-back is proposed.
         if (!hot && old !== undefined && !isRestore(old.rec)) this.deps.publisher.resolve(key);
-        const rec: Recommendation = { id: `${key}/${nowMs}`, policy, rack, actions, expectedEffect: expectedEffect(rack, !hot), createdAtMs: nowMs };
+        const rec: Recommendation = { id: `${key}/${nowMs}`, policy, rack, actions, expectedEffect: expectedEffect(rack, !hot), createdAtMs: nowMs, mode };
         this.open.set(key, { rec, signature });
-        this.byId.set(rec.id, rec);
+        // Enforce applies on its own: nothing to decide, so no id a button could carry back.
+        if (mode === 'Recommend') this.byId.set(rec.id, rec);
         this.deps.publisher.publish(rec);
       } else {
         const old = this.open.get(key);

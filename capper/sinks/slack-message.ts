@@ -12,10 +12,13 @@ export interface SlackMessage {
 
 export function recommendationMessage(rec: Recommendation): SlackMessage {
   const restore = isRestore(rec);
+  const enforced = rec.mode === 'Enforce';
   const where = `(policy ${rec.policy.namespace}/${rec.policy.name})`;
   const headline = restore
-    ? `Rack ${rec.rack.id} is back under its power cap: give capacity back? ${where}`
-    : `Rack ${rec.rack.id} ${rec.rack.state === 'OverCap' ? 'is over' : 'is forecast over'} its power cap ${where}`;
+    ? enforced
+      ? `Rack ${rec.rack.id} is back under its power cap: giving capacity back ${where}`
+      : `Rack ${rec.rack.id} is back under its power cap: give capacity back? ${where}`
+    : `Rack ${rec.rack.id} ${rec.rack.state === 'OverCap' ? 'is over' : 'is forecast over'} its power cap${enforced ? ': capping' : ''} ${where}`;
   const actions = rec.actions.length === 0 ? '_no action possible_' : rec.actions.map((a) => `• ${describeAction(a)}`).join('\n');
   return {
     // Fallback for notifications and clients without Block Kit.
@@ -31,10 +34,10 @@ export function recommendationMessage(rec: Recommendation): SlackMessage {
           { type: 'mrkdwn', text: `*State*\n${rec.rack.state}` },
         ],
       },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Actions*\n${actions}`.slice(0, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${enforced ? 'Actions being applied (Enforce)' : 'Actions'}*\n${actions}`.slice(0, 3000) } },
       { type: 'section', text: { type: 'mrkdwn', text: `*Expected effect*\n${rec.expectedEffect}` } },
-      // Nothing to approve without actions: no buttons.
-      ...(rec.actions.length === 0 ? [] : [decisionButtons(rec.id)]),
+      // Nothing to approve without actions, and nothing to approve in Enforce: no buttons.
+      ...(rec.actions.length === 0 || enforced ? [] : [decisionButtons(rec.id)]),
     ],
   };
 }

@@ -187,3 +187,20 @@ t.test('message: a give-back proposal says so; no actions means no buttons', asy
   t.notOk(nothing.blocks.some((b) => (b as { type: string }).type === 'actions'), 'nothing to approve');
   t.match(JSON.stringify(nothing.blocks), /no action possible/);
 });
+
+t.test('message: in Enforce the actions are reported as being applied, with no buttons', async (t) => {
+  const hot = recommendationMessage(hotRackRecommendation({ mode: 'Enforce' }));
+  t.match(hot.text, /Rack rack-a is (forecast )?over its power cap: capping \(policy llm\/rack-a-cap\)/);
+  t.match(JSON.stringify(hot.blocks), /Actions being applied \(Enforce\)/);
+  t.notOk(hot.blocks.some((b) => (b as { type: string }).type === 'actions'), 'no Approve / Reject in Enforce');
+  const recommend = recommendationMessage(hotRackRecommendation({ mode: 'Recommend' }));
+  t.ok(recommend.blocks.some((b) => (b as { type: string }).type === 'actions'), 'Recommend keeps its buttons');
+  const giveBack = recommendationMessage(
+    hotRackRecommendation({
+      mode: 'Enforce',
+      rack: { id: 'rack-a', state: 'UnderCap', capW: 9000, measuredW: 6000, excessW: -3000 },
+      actions: [{ kind: 'RestoreMaxReplicas', namespace: 'llm', name: 'llama-70b', rackId: 'rack-a', maxReplicaCount: 8, reason: 'back under' }],
+    }),
+  );
+  t.match(giveBack.text, /back under its power cap: giving capacity back/);
+});

@@ -16,6 +16,11 @@ export interface Recommendation {
   /** Human sentence, e.g. "≈ −1200 W: back under the 9000 W cap". */
   readonly expectedEffect: string;
   readonly createdAtMs: number;
+  /**
+   * The policy's mode when it was made. Enforce: the actions are being applied already, so the
+   * message reports them and offers no buttons; Recommend (the default): they wait for a human.
+   */
+  readonly mode?: 'Recommend' | 'Enforce';
 }
 
 export interface NotificationSink {
