@@ -111,3 +111,41 @@ void t.test('shutdown with a hung API server gives up after closeTimeoutMs', asy
   await label.close();
   t.same(w.writes, ['true', null], 'the removal was attempted; close() returned anyway');
 });
+
+void t.test('a new leader clears the stale label a crashed leader left on its Pod, once per term', async (t) => {
+  const metrics = capperMetrics(new Registry());
+  const w = recordingWriter();
+  const labelledNow = new Set([POD.name, 'climatik-capper-old-crashed']);
+  let listFails = true;
+  const write: PodLabelWriter = async (pod, labels) => {
+    await w.write(pod, labels);
+    if (labels[LEADER_LABEL] === null) labelledNow.delete(pod.name);
+    else labelledNow.add(pod.name);
+  };
+  let lists = 0;
+  const label = new LeaderLabel({
+    pod: POD,
+    write,
+    labelled: async () => {
+      lists += 1;
+      if (listFails) throw new Error('API down');
+      return [...labelledNow];
+    },
+    logger: silentLogger(),
+    failures: metrics.leaderLabelFailures,
+  });
+  await label.sync(true);
+  t.same([...labelledNow].sort(), [POD.name, 'climatik-capper-old-crashed'].sort(), 'the list failed: nothing cleared yet');
+  t.equal((await metrics.leaderLabelFailures.get()).values[0]?.value, 1, 'counted');
+  listFails = false;
+  await label.sync(true);
+  t.same([...labelledNow], [POD.name], 'retried at the next renewal: only this Pod is selected');
+  t.same(w.pods.map((p) => p.name).slice(-1), ['climatik-capper-old-crashed'], 'the stale Pod was unlabelled, not this one');
+  const listsBefore = lists;
+  await label.sync(true);
+  t.equal(lists, listsBefore, 'done once per term: renewals do not list again');
+  await label.sync(false);
+  labelledNow.add('climatik-capper-other-leader-crashed');
+  await label.sync(true);
+  t.same([...labelledNow], [POD.name], 'leading again: cleared again');
+});

@@ -8,6 +8,10 @@
 // previous life) clears the stale label at its first renewal, because what the Pod carries starts as
 // unknown. Patches never block the lease loop: at most one is in flight, and a sync that arrives
 // meanwhile is picked up by the next renewal. Failures are logged and counted, never thrown.
+//
+// A leader that crashed cannot unlabel itself, so a new leader also clears the label from every
+// other Pod in its namespace once it holds the lease: otherwise the Service would route half of
+// Slack's clicks to a dead or standing-by replica until that container restarted.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Counter } from 'prom-client';
 import type { Logger } from '../common/index.js';
@@ -22,6 +26,21 @@ export interface PodRef {
 
 /** Merge-patches `metadata.labels` of one Pod; null removes a label. */
 export type PodLabelWriter = (pod: PodRef, labels: Readonly<Record<string, string | null>>) => Promise<void>;
+
+/** Names of the Pods in `namespace` that carry the leader label now. */
+export type LabelledPods = (namespace: string) => Promise<string[]>;
+
+export function kubeLabelledPods(kubeConfig: KubeConfig): LabelledPods {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return async (namespace) => {
+    try {
+      const list = await core.listNamespacedPod({ namespace, labelSelector: `${LEADER_LABEL}=true` });
+      return list.items.map((p) => p.metadata?.name ?? '').filter((n) => n !== '');
+    } catch (err) {
+      throw kubeError(`list Pods labelled ${LEADER_LABEL} in ${namespace}`, err);
+    }
+  };
+}
 
 export function kubePodLabelWriter(kubeConfig: KubeConfig): PodLabelWriter {
   const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -38,6 +57,8 @@ export interface LeaderLabelDeps {
   /** This replica's Pod (POD_NAME / POD_NAMESPACE); undefined = not in a Pod (local run): do nothing. */
   readonly pod: PodRef | undefined;
   readonly write: PodLabelWriter;
+  /** Lists the Pods carrying the label, so a new leader can clear stale ones; undefined = skip that. */
+  readonly labelled?: LabelledPods;
   readonly logger: Logger;
   /** climatik_capper_leader_label_failures_total */
   readonly failures: Counter;
@@ -50,6 +71,8 @@ export class LeaderLabel {
   private applied: boolean | undefined;
   private inFlight: Promise<void> | undefined;
   private closed = false;
+  /** Since it last became leader, whether other Pods' stale labels have been cleared. */
+  private othersCleared = false;
 
   constructor(private readonly deps: LeaderLabelDeps) {}
 
@@ -60,8 +83,14 @@ export class LeaderLabel {
   sync(leader: boolean): Promise<void> {
     if (this.deps.pod === undefined || this.closed) return Promise.resolve();
     if (this.inFlight !== undefined) return this.inFlight;
-    if (this.applied === leader) return Promise.resolve();
-    const pending = this.patch(this.deps.pod, leader).finally(() => {
+    const pod = this.deps.pod;
+    const clearOthers = leader && !this.othersCleared && this.deps.labelled !== undefined;
+    if (this.applied === leader && !clearOthers) return Promise.resolve();
+    const pending = (async () => {
+      if (this.applied !== leader) await this.patch(pod, leader);
+      if (!leader && this.applied === false) this.othersCleared = false;
+      if (leader && this.applied === true && !this.othersCleared) await this.clearOthers(pod);
+    })().finally(() => {
       this.inFlight = undefined;
     });
     this.inFlight = pending;
@@ -88,6 +117,21 @@ export class LeaderLabel {
       await Promise.race([remove(), timeout]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Removes the label from every other Pod of the namespace (a crashed leader's, say). */
+  private async clearOthers(pod: PodRef): Promise<void> {
+    const list = this.deps.labelled;
+    if (list === undefined) return;
+    try {
+      const stale = (await list(pod.namespace)).filter((name) => name !== pod.name);
+      for (const name of stale) await this.deps.write({ namespace: pod.namespace, name }, { [LEADER_LABEL]: null });
+      this.othersCleared = true;
+      if (stale.length > 0) this.deps.logger.info({ pods: stale }, 'leader label: cleared a stale label from other Pods');
+    } catch (err) {
+      this.deps.failures.inc();
+      this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader label: could not clear stale labels; retried at the next lease renewal');
     }
   }
 

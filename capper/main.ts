@@ -11,7 +11,7 @@ import { Capper } from './controller.js';
 import { policyCrdYaml } from './crd.js';
 import { startHealthServer } from './health-server.js';
 import { LeaseLock } from './leader.js';
-import { LeaderLabel, kubePodLabelWriter } from './leader-label.js';
+import { LeaderLabel, kubeLabelledPods, kubePodLabelWriter } from './leader-label.js';
 import { capperMetrics } from './metrics.js';
 import { RecommendationNotifier, buildDispatcher, buildSlackActionsApp, readSlackSecrets } from './sinks/index.js';
 import { FilePowerSource, PrometheusPowerSource, type CapperPowerSource } from './power-source.js';
@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
   // POD_NAME / POD_NAMESPACE from the downward API (deploy/base/capper.yaml); outside a Pod, no label.
   const podNamespace = process.env.POD_NAMESPACE;
   const pod = process.env.POD_NAME !== undefined && podNamespace !== undefined ? { name: process.env.POD_NAME, namespace: podNamespace } : undefined;
-  const leaderLabel = new LeaderLabel({ pod, write: kubePodLabelWriter(kubeConfig), logger, failures: metrics.leaderLabelFailures });
+  const leaderLabel = new LeaderLabel({ pod, write: kubePodLabelWriter(kubeConfig), labelled: kubeLabelledPods(kubeConfig), logger, failures: metrics.leaderLabelFailures });
   const notifier = await buildNotifier(config, logger, registry, () => capper);
   const capper = new Capper({
     kubeConfig,
