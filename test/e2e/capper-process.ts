@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { mergePatch } from '../../capper/kube/patch.js';
 import { ANNOTATIONS } from '../../capper/policy-schema.js';
 import { repoRoot } from './cluster.js';
-import { probe } from './http-probe.js';
+import { probe, scrapeMetric } from './http-probe.js';
 import { freePort, startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
 export async function installCrd(kc: KubeConfig, file: string): Promise<void> {
@@ -84,17 +84,7 @@ export async function startCapperProcess(opts: CapperProcessOptions): Promise<Ca
     name: opts.name,
     url,
     process: child,
-    async metric(name, match = {}) {
-      const text = (await probe(`${url}/metrics`)).body;
-      let total = 0;
-      for (const line of text.split('\n')) {
-        const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
-        if (m === null || m[1] !== name) continue;
-        const labels = m[2] ?? '';
-        if (Object.entries(match).every(([k, v]) => labels.includes(`${k}="${v}"`))) total += Number(m[3]);
-      }
-      return total;
-    },
+    metric: (name, match = {}) => scrapeMetric(`${url}/metrics`, name, match),
     log: () => readFile(logPath, 'utf8'),
     stop: () => child.stop(),
     async kill() {

@@ -20,7 +20,7 @@ import { mergePatch } from '../../capper/kube/patch.js';
 import { loadTopologyFile } from '../../rack-model/index.js';
 import { createFakeSmi, fakeSmiEnv, readFakeSmiState } from '../fake-nvidia-smi/fake-state.js';
 import { repoRoot, startCluster } from './cluster.js';
-import { installCrd } from './capper-process.js';
+import { capperTopologyYaml, installCrd } from './capper-process.js';
 import { createGpuNode } from './nodes.js';
 import { startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
@@ -54,11 +54,7 @@ void t.test('capper against a real API server', async (t) => {
     await createGpuNode(core, { name, rack, gpus: 4, cpu: '32', memory: '256Gi' });
   }
   const topologyFile = join(dir, 'topology.yaml');
-  await writeFile(topologyFile, [
-    'apiVersion: climatik.io/v1alpha1', 'kind: RackTopology', 'supplyTemperatureC: 18', 'redlineInletC: 27',
-    'racks:', '  - { id: rack-a, powerBudgetW: 10000 }', '  - { id: rack-b, powerBudgetW: 10000 }',
-    'heatRecirculation:', '  matrixCPerKW: [[0.2, 0.05], [0.05, 0.2]]', '',
-  ].join('\n'));
+  await writeFile(topologyFile, capperTopologyYaml([{ id: 'rack-a', powerBudgetW: 10_000, nodes: [] }, { id: 'rack-b', powerBudgetW: 10_000, nodes: [] }]));
   const topology = await loadTopologyFile(topologyFile);
   const powerFile = join(dir, 'power.json');
   const setPower = (a: number, b = 6000) => writeFile(powerFile, JSON.stringify({ rackPowerW: { 'rack-a': a, 'rack-b': b } }));

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from './cluster.js';
-import { probe } from './http-probe.js';
+import { probe, scrapeMetric } from './http-probe.js';
 import { freePort, startProcess, waitUntil, type ManagedProcess } from './processes.js';
 
 export interface ExtenderProcessOptions {
@@ -59,17 +59,7 @@ export async function startExtenderProcess(opts: ExtenderProcessOptions): Promis
       if (res.status !== 200) throw new Error(`POST /${verb}: HTTP ${res.status} ${await res.text()}`);
       return res.json();
     },
-    async counter(name, match = {}) {
-      const text = (await probe(`${url}/metrics`)).body;
-      let total = 0;
-      for (const line of text.split('\n')) {
-        const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
-        if (m === null || m[1] !== name) continue;
-        const labels = m[2] ?? '';
-        if (Object.entries(match).every(([k, v]) => labels.includes(`${k}="${v}"`))) total += Number(m[3]);
-      }
-      return total;
-    },
+    counter: (name, match = {}) => scrapeMetric(`${url}/metrics`, name, match),
     stop: () => child.stop(),
   };
 }

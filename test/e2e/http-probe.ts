@@ -45,3 +45,19 @@ export function probe(url: string, opts: ProbeOptions = {}): Promise<ProbeResult
     req.end();
   });
 }
+
+/**
+ * Sum of the samples of one metric in a Prometheus text exposition (`GET /metrics`) whose labels
+ * include every `match` pair; 0 when there is none.
+ */
+export async function scrapeMetric(metricsUrl: string, name: string, match: Readonly<Record<string, string>> = {}): Promise<number> {
+  const text = (await probe(metricsUrl)).body;
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const labels = m[2] ?? '';
+    if (Object.entries(match).every(([k, v]) => labels.includes(`${k}="${v}"`))) total += Number(m[3]);
+  }
+  return total;
+}

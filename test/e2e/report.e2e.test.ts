@@ -19,7 +19,7 @@ import { ANNOTATIONS, POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION, type PolicySt
 import { FilePowerSource } from '../../capper/power-source.js';
 import { loadTopologyFile } from '../../rack-model/index.js';
 import { repoRoot, startCluster } from './cluster.js';
-import { installCrd } from './capper-process.js';
+import { capperTopologyYaml, installCrd } from './capper-process.js';
 import { createGpuNode } from './nodes.js';
 import { waitUntil } from './processes.js';
 
@@ -123,11 +123,7 @@ void t.test('climatik report against a real API server', async (t) => {
     await custom.deleteNamespacedCustomObject({ ...POLICY, name: 'written' });
     const dir = await mkdtemp(join(tmpdir(), 'climatik-report-e2e-'));
     const topologyFile = join(dir, 'topology.yaml');
-    await writeFile(topologyFile, [
-      'apiVersion: climatik.io/v1alpha1', 'kind: RackTopology', 'supplyTemperatureC: 18', 'redlineInletC: 27',
-      'racks:', '  - { id: rack-a, powerBudgetW: 10000 }', '  - { id: rack-b, powerBudgetW: 10000 }',
-      'heatRecirculation:', '  matrixCPerKW: [[0.2, 0.05], [0.05, 0.2]]', '',
-    ].join('\n'));
+    await writeFile(topologyFile, capperTopologyYaml([{ id: 'rack-a', powerBudgetW: 10_000, nodes: [] }, { id: 'rack-b', powerBudgetW: 10_000, nodes: [] }]));
     const topology = await loadTopologyFile(topologyFile);
     // rack-a: two nodes of four 400 W GPUs; their node agent's report is written by the test.
     const report = JSON.stringify({ gpus: [0, 1, 2, 3].map((index) => ({ index, uuid: `g${index}`, enforcedW: 400, defaultW: 400, minW: 150, maxW: 400 })) });
