@@ -2,6 +2,7 @@
 // rate-limit times and restore timers are written here and read back after a restart.
 import type { OutcomeRecord } from './counterfactual/schema.js';
 import type { CounterfactualSummary } from './counterfactual/types.js';
+import { isHot } from './decisions/rack-assess.js';
 import type { Action, Decision, DecisionState } from './decisions/types.js';
 import { targetKey } from './decisions/types.js';
 import type { ActionRecord, Condition, PolicyMode, PolicyStatus } from './policy-schema.js';
@@ -54,7 +55,7 @@ export interface StatusInput {
 export function buildStatus(i: StatusInput): PolicyStatus {
   const prev = i.previous?.conditions;
   const problems = [...i.decision.problems, ...i.failures];
-  const over = i.decision.racks.filter((r) => r.state === 'OverCap' || r.state === 'ForecastOverCap');
+  const over = i.decision.racks.filter(isHot);
   const iso = (m: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, new Date(v).toISOString()]));
   return {
     ...(i.generation === undefined ? {} : { observedGeneration: i.generation }),

@@ -4,8 +4,8 @@
 // which cannot count a whole replay. A recommendation is taken when its actions are applied; the
 // replay applies on the tick that decides, so in Enforce every recommendation is taken and in
 // Recommend none.
-import { newRecommendation } from '../capper/counterfactual/index.js';
-import { targetKey, type Action, type RackAssessment } from '../capper/decisions/index.js';
+import { newRecommendation, recovered } from '../capper/counterfactual/index.js';
+import { isHot, targetKey, type Action, type RackAssessment } from '../capper/decisions/index.js';
 
 export class RecommendationCounter {
   /** Rack id → its newest recommendation's action labels, and whether the rack has recovered since. */
@@ -18,9 +18,8 @@ export class RecommendationCounter {
     const appliedTargets = new Set(applied.map(targetKey));
     for (const rack of racks) {
       const newest = this.newest.get(rack.id);
-      if (rack.state !== 'OverCap' && rack.state !== 'ForecastOverCap') {
-        // Unknown (stale telemetry) proves nothing either way.
-        if (newest !== undefined && rack.state !== 'Unknown') newest.recovered = true;
+      if (!isHot(rack)) {
+        if (newest !== undefined && recovered(rack)) newest.recovered = true;
         continue;
       }
       const fresh = newRecommendation(rack, published, newest);

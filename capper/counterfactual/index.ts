@@ -3,5 +3,5 @@
 export type { CounterfactualBasis, CounterfactualSide, CounterfactualSummary } from './types.js';
 export { CounterfactualSummarySchema, OutcomeRecordSchema, OutcomeSideSchema, type OutcomeRecord, type OutcomeSide } from './schema.js';
 export { actionEffectW, gpuServedShare, gpuSpecOf, PREFILL_SHARE, rackEffect, type EffectContext, type RackEffect } from './effect.js';
-export { actionLabel, fold, FOLLOW_MS, markTaken, MAX_OUTCOMES, MAX_SAMPLE_GAP_MS, newRecommendation, updateOutcomes, type OutcomeUpdate } from './outcomes.js';
+export { actionLabel, fold, FOLLOW_MS, markTaken, MAX_OUTCOMES, MAX_SAMPLE_GAP_MS, newRecommendation, recovered, updateOutcomes, type OutcomeUpdate } from './outcomes.js';
 export { summarizeOutcomes } from './summary.js';

@@ -12,6 +12,7 @@
 // to the next (at most MAX_SAMPLE_GAP_MS); the actions count from the moment they were applied
 // (agent and autoscaler lag ignored); each record is judged over its own window only, against the
 // rack as it was (earlier caps included), so records do not compound.
+import { isHot } from '../decisions/rack-assess.js';
 import type { Action, RackAssessment, RackHistory } from '../decisions/types.js';
 import type { ActionRecord } from '../policy-schema.js';
 import { actionRecord } from '../status.js';
@@ -50,6 +51,11 @@ export interface OutcomeUpdate {
   readonly followMs?: number;
 }
 
+/** A rack that is neither hot nor Unknown has recovered; Unknown (stale telemetry) proves nothing either way. */
+export function recovered(rack: RackAssessment): boolean {
+  return !isHot(rack) && rack.state !== 'Unknown';
+}
+
 /**
  * The rule that makes a recommendation (shared with the simulator's count): a hot rack with power
  * actions (GPU limits, replica ceilings; deletion costs only steer scale-in) that differ from its
@@ -60,7 +66,7 @@ export function newRecommendation(
   published: readonly Action[],
   newest: { readonly actions: readonly string[]; readonly recovered?: boolean | undefined } | undefined,
 ): { actions: Action[]; labels: string[] } | undefined {
-  if (rack.state !== 'OverCap' && rack.state !== 'ForecastOverCap') return undefined;
+  if (!isHot(rack)) return undefined;
   const actions = published.filter((a) => a.rackId === rack.id && POWER_ACTIONS.has(a.kind));
   if (actions.length === 0) return undefined;
   // The label has no time in it: the same action recommended again is the same recommendation.
@@ -74,11 +80,9 @@ export function updateOutcomes(previous: readonly OutcomeRecord[], u: OutcomeUpd
   const records = previous.map((r) => ({ ...r }));
   const newestOf = (rack: string) => records.findLast((r) => r.rack === rack);
   for (const rack of u.racks) {
-    const hot = rack.state === 'OverCap' || rack.state === 'ForecastOverCap';
     const newest = newestOf(rack.id);
-    if (!hot) {
-      // Unknown (stale telemetry) proves nothing either way.
-      if (newest !== undefined && rack.state !== 'Unknown') newest.recovered = true;
+    if (!isHot(rack)) {
+      if (newest !== undefined && recovered(rack)) newest.recovered = true;
       continue;
     }
     const fresh = newRecommendation(rack, u.published, newest);

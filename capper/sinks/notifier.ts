@@ -4,6 +4,7 @@
 // open recommendations so a Slack Approve / Reject can find them. State is in memory: after a restart the next reconcile
 // republishes (Alertmanager deduplicates by labels; Slack gets one repeat message).
 import { ClimatikError } from '../../common/index.js';
+import { isHot } from '../decisions/rack-assess.js';
 import type { Action, RackAssessment } from '../decisions/types.js';
 import type { ApprovalHandler, SlackUser } from './slack-actions.js';
 import { isRestore, rackKeyOf, type PolicyName, type Recommendation } from './types.js';
@@ -38,7 +39,7 @@ export class RecommendationNotifier implements ApprovalHandler {
   observe(policy: PolicyName, racks: readonly RackAssessment[], published: readonly Action[], nowMs: number, mode: 'Recommend' | 'Enforce' = 'Recommend'): void {
     for (const rack of racks) {
       const key = rackKeyOf(policy, rack.id);
-      const hot = rack.state === 'OverCap' || rack.state === 'ForecastOverCap';
+      const hot = isHot(rack);
       const actions = published.filter((a) => a.rackId === rack.id);
       // Unknown (stale telemetry) holds: neither confirms recovery nor a new breach.
       if (rack.state === 'Unknown') continue;

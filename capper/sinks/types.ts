@@ -1,5 +1,6 @@
 // What every notification sink receives: one rack's assessment and the actions the capper would
 // take (Recommend) or took (Enforce), plus the seam every sink implements.
+import { isHot } from '../decisions/rack-assess.js';
 import type { Action, RackAssessment } from '../decisions/types.js';
 
 export interface PolicyName {
@@ -45,7 +46,7 @@ export function parseRackKey(rackKey: string): { policy: PolicyName; rackId: str
 
 /** A recommendation for a rack that is no longer hot: it gives caps back rather than adding them. */
 export function isRestore(rec: Recommendation): boolean {
-  return rec.rack.state !== 'OverCap' && rec.rack.state !== 'ForecastOverCap';
+  return !isHot(rec.rack);
 }
 
 /** Over the cap now → critical; only the forecast over it → warning. */
