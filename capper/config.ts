@@ -1,6 +1,7 @@
 // `climatik capper --config FILE`: one schema, defaults, every error with its path, frozen.
 import Type, { type Static } from 'typebox';
 import { ClimatikError, parseDurationMs } from '../common/index.js';
+import { defaultRenewDeadlineMs } from './leader.js';
 import { NotificationsConfigSchema } from './sinks/config.js';
 
 const Duration = (d: string, description: string) => Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', default: d, description });
@@ -48,7 +49,7 @@ export function checkCapperConfig(config: CapperConfig, source: string): CapperC
   const le = config.leaderElection;
   const leaseMs = parseDurationMs(le.leaseDuration) ?? 0;
   const renewMs = parseDurationMs(le.renewInterval) ?? 0;
-  const deadlineMs = Math.floor((leaseMs * 2) / 3);
+  const deadlineMs = defaultRenewDeadlineMs(leaseMs);
   if (le.enabled && !(renewMs < deadlineMs)) {
     throw new ClimatikError('CLIMATIK_CONFIG_INVALID', `configuration ${source}: leaderElection.renewInterval must be shorter than 2/3 of leaseDuration`, {
       issues: [{ path: '/leaderElection/renewInterval', message: `must be < ${deadlineMs} ms (2/3 of leaseDuration ${le.leaseDuration})`, value: le.renewInterval }],

@@ -19,6 +19,14 @@ export interface LeaseOptions {
   readonly renewDeadlineMs?: number;
 }
 
+/**
+ * A holder that has not renewed for this long stops acting (client-go's default ratio, 10 s of a
+ * 15 s lease), so it steps down before a standby can take the lease.
+ */
+export function defaultRenewDeadlineMs(leaseDurationMs: number): number {
+  return Math.floor((leaseDurationMs * 2) / 3);
+}
+
 export class LeaseLock {
   private readonly api: CoordinationV1Api;
   private readonly renewDeadlineMs: number;
@@ -30,7 +38,7 @@ export class LeaseLock {
 
   constructor(kubeConfig: KubeConfig, private readonly opts: LeaseOptions, private readonly clock: Clock) {
     this.api = kubeConfig.makeApiClient(CoordinationV1Api);
-    this.renewDeadlineMs = opts.renewDeadlineMs ?? Math.floor((opts.leaseDurationMs * 2) / 3);
+    this.renewDeadlineMs = opts.renewDeadlineMs ?? defaultRenewDeadlineMs(opts.leaseDurationMs);
     if (!(this.renewDeadlineMs > 0 && this.renewDeadlineMs < opts.leaseDurationMs)) {
       throw new ClimatikError('CLIMATIK_CONFIG_INVALID', 'lease renew deadline must be positive and shorter than the lease', {
         issues: [{ path: 'renewDeadlineMs', message: `must be > 0 and < leaseDurationMs (${opts.leaseDurationMs})`, value: this.renewDeadlineMs }],
