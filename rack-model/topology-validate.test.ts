@@ -2,23 +2,10 @@
 // path + message (+ value) the operator must see.
 import t from 'tap';
 import { formatIssue, type FieldIssue } from '../common/index.js';
+import { measuredTopologyDoc, type TopologyDoc as Doc } from './testing/fixtures.js';
 import { topologyIssues } from './topology-validate.js';
 
-type Doc = Record<string, unknown> & { racks: Record<string, unknown>[]; heatRecirculation: Record<string, unknown> };
-
-function measured(): Doc {
-  return {
-    apiVersion: 'climatik.io/v1alpha1',
-    kind: 'RackTopology',
-    supplyTemperatureC: 18,
-    redlineInletC: 27,
-    racks: [
-      { id: 'r01', powerBudgetW: 30000, nodes: ['gpu-a01', 'gpu-a02'] },
-      { id: 'r02', powerBudgetW: 30000 },
-    ],
-    heatRecirculation: { matrixCPerKW: [[0.3, 0.1], [0.12, 0.25]] },
-  };
-}
+const measured = measuredTopologyDoc;
 
 function generated(): Doc {
   return {

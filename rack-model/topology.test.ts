@@ -2,21 +2,12 @@ import t from 'tap';
 import { fileURLToPath } from 'node:url';
 import { isClimatikError } from '../common/index.js';
 import { loadTopologyFile } from './topology-file.js';
+import { measuredTopologyDoc } from './testing/fixtures.js';
 import { parseTopology, rackOfNode } from './topology.js';
 
 const example = (name: string): string => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
 
-const issueExample = {
-  apiVersion: 'climatik.io/v1alpha1',
-  kind: 'RackTopology',
-  supplyTemperatureC: 18,
-  redlineInletC: 27,
-  racks: [
-    { id: 'r01', powerBudgetW: 30000, nodes: ['gpu-a01', 'gpu-a02'] },
-    { id: 'r02', powerBudgetW: 30000 },
-  ],
-  heatRecirculation: { matrixCPerKW: [[0.3, 0.1], [0.12, 0.25]] },
-};
+const issueExample = measuredTopologyDoc();
 
 await t.test('the issue example parses with defaults filled', async (t) => {
   const topo = parseTopology(issueExample, 'issue');
@@ -47,7 +38,7 @@ await t.test('topology is deep-frozen, maps included', async (t) => {
 await t.test('the input document is not aliased', async (t) => {
   const doc = structuredClone(issueExample);
   const topo = parseTopology(doc, 'issue');
-  doc.heatRecirculation.matrixCPerKW[0]![0] = 99;
+  doc.heatRecirculation.matrixCPerKW![0]![0] = 99;
   t.equal(topo.recirculationCPerKW[0]?.[0], 0.3);
 });
 
